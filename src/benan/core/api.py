@@ -1,0 +1,92 @@
+"""Core endpoints: tokens, the current user, the region tree (reference data, not scoped)."""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+from ninja.responses import Status as HttpStatus
+from pydantic import ConfigDict, Field
+
+from .errors import NotFound
+from .models import Region, RegionLevel
+from .tokens import issue_token
+
+router = Router(tags=["基础"])
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=200)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class Detail(Schema):
+    detail: str
+
+
+@router.post("auth/token", auth=None, response={200: TokenOut, 401: Detail}, summary="获取令牌")
+def token(request, payload: TokenIn):
+    key = issue_token(username=payload.username, password=payload.password, request=request)
+    if key is None:
+        return HttpStatus(401, {"detail": "用户名或密码错误"})
+    return {"token": key}
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+    role_label: str
+    region_code: str | None
+    region_name: str | None
+    enterprise_id: int | None
+
+
+@router.get("auth/me", response=MeOut, summary="当前用户")
+def me(request):
+    user = request.auth
+    return {
+        "id": user.pk, "username": user.username, "name": str(user), "role": user.role,
+        "role_label": user.get_role_display(), "region_code": user.region_id,
+        "region_name": user.region.name if user.region_id else None,
+        "enterprise_id": user.enterprise_id,
+    }
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    lat: float
+    lon: float
+
+
+def _region_out(r: Region) -> dict:
+    return {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_id,
+            "lat": r.lat, "lon": r.lon}
+
+
+@router.get("regions", response=list[RegionOut], summary="行政区划（下级列表）")
+def regions(request, parent: str | None = None):
+    """Public reference data: the children of `parent`, or the province(s) without it."""
+    queryset = Region.objects.all()
+    if parent:
+        if not Region.objects.filter(code=parent).exists():
+            raise NotFound(f"行政区划代码“{parent}”不存在")
+        queryset = queryset.filter(parent_id=parent)
+    else:
+        queryset = queryset.filter(level=RegionLevel.PROVINCE)
+    return [_region_out(r) for r in queryset]
+
+
+@router.get("regions/{code}", response=RegionOut, summary="行政区划")
+def region(request, code: str):
+    r = Region.objects.filter(code=code).first()
+    if r is None:
+        raise NotFound(f"行政区划代码“{code}”不存在")
+    return _region_out(r)

@@ -1,0 +1,66 @@
+"""Data scope: the one function every read goes through.
+
+A model says how it is scoped with a `SCOPE = Scope(region=..., enterprise=...)` attribute:
+the lookup path to its county code and to its enterprise. Government users see their
+region's subtree, enterprise users their own enterprise, admins everything, anyone else
+nothing. An object outside the scope is reported as missing (404), never as forbidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+from .errors import NotFound
+from .models import GOVERNMENT_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    region: str | None  # lookup path to a Region foreign key, e.g. "region" or "enterprise__region"
+    enterprise: str | None  # lookup path to the Enterprise, "pk" on the enterprise model itself
+
+
+def rule_for(model: type[Model]) -> Scope:
+    rule = getattr(model, "SCOPE", None)
+    if not isinstance(rule, Scope):
+        raise TypeError(f"{model.__name__} declares no SCOPE; it cannot be read through scope()")
+    return rule
+
+
+def scope(queryset: QuerySet, user) -> QuerySet:
+    rule = rule_for(queryset.model)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_admin:
+        return queryset
+    if user.role == Role.ENTERPRISE:
+        if user.enterprise_id is None or rule.enterprise is None:
+            return queryset.none()
+        return queryset.filter(**{rule.enterprise: user.enterprise_id})
+    if user.role in GOVERNMENT_ROLES:
+        if user.region_id is None or rule.region is None:
+            return queryset.none()
+        low, high = user.region.code_range()
+        if low == high:
+            return queryset.filter(**{rule.region: low})
+        return queryset.filter(**{f"{rule.region}__gte": low, f"{rule.region}__lte": high})
+    return queryset.none()
+
+
+def get_in_scope(queryset: QuerySet, user, **lookup) -> Model:
+    """The object matching `lookup` if `user` may see it, else NotFound."""
+    obj = scope(queryset, user).filter(**lookup).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def region_in_scope(user, region_code: str) -> bool:
+    """Whether a government user may act on things in `region_code` (admins: anywhere)."""
+    if user.is_admin:
+        return True
+    if user.role not in GOVERNMENT_ROLES or user.region_id is None:
+        return False
+    return user.region.contains(region_code)

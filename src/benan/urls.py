@@ -1,0 +1,15 @@
+"""URL map: pages at /, the API at /api/ (v1 under /api/v1/, docs at /api/docs), admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+from .api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("benan.core.urls")),
+    path("enterprises/", include("benan.enterprises.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LoopappConfig(AppConfig):
+    name = "tests.loopapp"
+    label = "loopapp"

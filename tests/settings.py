@@ -1,0 +1,14 @@
+"""Test settings: benan's settings plus the small model the closed-loop tests use."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("BENAN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+
+from benan.settings import *  # noqa: E402,F403
+from benan.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.loopapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+DEBUG = False
