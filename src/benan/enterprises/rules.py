@@ -109,10 +109,10 @@ def clean_enterprise(
                 data[key] = code
         elif key == "region_code":
             code = str(value).strip()
-            if regions is not None:
-                region = regions.get(code)
-            else:
-                region = Region.objects.filter(code=code).first()
+            region = (
+                regions.get(code) if regions is not None
+                else Region.objects.filter(code=code).first()
+            )
             if region is None:
                 errors[key] = f"行政区划代码“{code}”不存在"
             elif region.level != RegionLevel.COUNTY:
