@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fetch the front-end files the pages use from the npm registry and copy them, with each
+# package's licence, into src/benan/static/vendor/<package>/. The result is committed:
+# the pages must work on an intranet with no CDN and no JS build step.
+# Run from anywhere: `make vendor` or `bash scripts/vendor.sh`. Needs npm (only `npm pack`).
+set -euo pipefail
+
+# Pin majors: htmx's `latest` tag is htmx 4, whose attributes differ from the 2.x we write.
+PACKAGES=(bootstrap@5.3 bootstrap-icons@1 htmx.org@2)
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+vendor="$root/src/benan/static/vendor"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+(cd "$work" && npm pack --silent "${PACKAGES[@]}" >/dev/null)
+
+unpack() {  # unpack <tarball-prefix> -> prints the unpacked folder
+  local tgz
+  tgz=$(ls "$work"/"$1"-[0-9]*.tgz)
+  mkdir -p "$work/$1"
+  tar xzf "$tgz" -C "$work/$1"
+  echo "$work/$1/package"
+}
+
+version() { node -p "require('$1/package.json').version"; }
+
+# Source maps are not shipped, so drop the comments that point at them (they only cause
+# 404s in the browser's developer tools).
+strip_map() { sed -i -E '/^(\/\/|\/\*)# sourceMappingURL=.*$/d' "$1"; }
+
+# Replace only our packages' folders: a re-run must not leave files of an older version.
+rm -rf "$vendor/bootstrap" "$vendor/bootstrap-icons" "$vendor/htmx.org"
+mkdir -p "$vendor"
+
+bs=$(unpack bootstrap)
+mkdir -p "$vendor/bootstrap"
+cp "$bs/dist/css/bootstrap.min.css" "$bs/dist/js/bootstrap.bundle.min.js" "$bs/LICENSE" "$vendor/bootstrap/"
+strip_map "$vendor/bootstrap/bootstrap.min.css"
+strip_map "$vendor/bootstrap/bootstrap.bundle.min.js"
+
+icons=$(unpack bootstrap-icons)
+mkdir -p "$vendor/bootstrap-icons/fonts"
+# The stylesheet loads the fonts from ./fonts/, so keep that layout.
+cp "$icons/font/bootstrap-icons.min.css" "$icons/LICENSE" "$vendor/bootstrap-icons/"
+cp "$icons/font/fonts/bootstrap-icons.woff2" "$icons/font/fonts/bootstrap-icons.woff" "$vendor/bootstrap-icons/fonts/"
+
+htmx=$(unpack htmx.org)
+mkdir -p "$vendor/htmx.org"
+cp "$htmx/dist/htmx.min.js" "$htmx/LICENSE" "$vendor/htmx.org/"
+strip_map "$vendor/htmx.org/htmx.min.js"
+
+{
+  echo "# Written by scripts/vendor.sh from the npm registry; do not edit by hand."
+  echo "bootstrap@$(version "$bs")"
+  echo "bootstrap-icons@$(version "$icons")"
+  echo "htmx.org@$(version "$htmx")"
+} > "$vendor/VERSIONS.txt"
+
+cat "$vendor/VERSIONS.txt"
