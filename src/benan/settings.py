@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -29,10 +28,12 @@ VAR_DIR = Path(os.environ.get("BENAN_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG")
+# Required unless DEBUG: serving refuses to start without it (core/checks.py, wsgi.py), and
+# Django refuses anything that signs data. Command-line tools that sign nothing (uscc,
+# audit verify, imports) still work, so an operator can use them on a bare shell.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG is on")
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "benan-insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = [

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "benan.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

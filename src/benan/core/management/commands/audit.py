@@ -14,6 +14,7 @@ from benan.core.models import AuditEntry
 
 class Command(BaseCommand):
     help = "审计日志：verify 校验哈希链"
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)

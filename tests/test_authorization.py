@@ -1,0 +1,172 @@
+"""The authorization matrix: every API endpoint and every page, with every demo role.
+
+Nothing outside a user's scope may be read or written: it answers 404 (or is absent from
+lists). Read-only roles get 403 for writes inside their scope. A new endpoint or page fails
+`test_every_endpoint_is_in_the_matrix` until it is added here with its rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from benan.api import api as ninja_api
+from benan.core import audit
+from benan.enterprises.models import Enterprise
+
+from .conftest import JINJIANG, WUHOU, make_uscc
+
+ROLES = [
+    "admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector", "ent_wuhou",
+    "expert", "commander",
+]
+# Which of the three enterprises each role may see — written out, not computed by scope().
+VISIBLE = {
+    "admin": {"wuhou", "jinjiang", "mianyang"},
+    "sc_office": {"wuhou", "jinjiang", "mianyang"},
+    "expert": {"wuhou", "jinjiang", "mianyang"},
+    "commander": {"wuhou", "jinjiang", "mianyang"},
+    "cd_office": {"wuhou", "jinjiang"},
+    "wuhou_inspector": {"wuhou"},
+    "jinjiang_inspector": {"jinjiang"},
+    "ent_wuhou": {"wuhou"},
+}
+WRITERS = {"admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector"}
+REGION_OF = {"wuhou": WUHOU, "jinjiang": JINJIANG, "mianyang": "510703"}
+
+
+@pytest.fixture
+def world(request, wuhou_ent, jinjiang_ent, mianyang_ent):
+    users = {role: request.getfixturevalue(role) for role in ROLES}
+    enterprises = {"wuhou": wuhou_ent, "jinjiang": jinjiang_ent, "mianyang": mianyang_ent}
+    return users, enterprises
+
+
+def snapshot(enterprise: Enterprise):
+    enterprise.refresh_from_db()
+    return (
+        enterprise.name, enterprise.address, enterprise.safety_contact,
+        list(enterprise.status_periods.values_list("status", "start_date", "end_date")),
+        audit.history(enterprise).count(),
+    )
+
+
+# --- API ---------------------------------------------------------------------------------
+
+def read_object(client, role, enterprises, path):
+    for key, enterprise in enterprises.items():
+        response = client.get(path.format(enterprise_id=enterprise.pk))
+        expected = 200 if key in VISIBLE[role] else 404
+        assert response.status_code == expected, (role, key, path, response.content)
+
+
+def write_object(body):
+    def probe(client, role, enterprises, path, method):
+        for key, enterprise in enterprises.items():
+            before = snapshot(enterprise)
+            response = getattr(client, method)(path.format(enterprise_id=enterprise.pk), body)
+            if key not in VISIBLE[role]:
+                assert response.status_code == 404, (role, key, path, response.content)
+                assert snapshot(enterprise) == before
+            elif role not in WRITERS:
+                assert response.status_code == 403, (role, key, path, response.content)
+                assert snapshot(enterprise) == before
+            else:
+                assert response.status_code in (200, 201), (role, key, path, response.content)
+
+    return probe
+
+
+def list_enterprises(client, role, enterprises, path):
+    for params in ({}, {"region": "510000"}, {"region": JINJIANG}, {"q": "有限公司"}):
+        ids = {i["id"] for i in client.get(path, params).json()["items"]}
+        visible = {enterprises[k].pk for k in VISIBLE[role]}
+        assert ids <= visible, (role, params)
+        if not params:
+            assert ids == visible, role
+
+
+def create_enterprise(client, role, enterprises, path):
+    for key, region in REGION_OF.items():
+        body = {"uscc": make_uscc(region), "name": f"新企业{key}", "region_code": region,
+                "sector": "machinery", "address": "四川省某地1号", "lat": 30.6, "lon": 104.0}
+        response = client.post(path, body)
+        created = Enterprise.objects.filter(uscc=body["uscc"]).exists()
+        if role not in WRITERS:
+            assert response.status_code == 403 and not created, (role, key)
+        elif key in VISIBLE[role]:
+            assert response.status_code == 201 and created, (role, key, response.content)
+        else:
+            assert response.status_code == 422 and not created, (role, key, response.content)
+
+
+def any_user_ok(client, role, enterprises, path):
+    assert client.get(path).status_code == 200
+
+
+API_MATRIX = {
+    ("post", "/api/v1/auth/token"): None,  # public: see tests/core/test_tokens.py
+    ("get", "/api/v1/auth/me"): any_user_ok,
+    ("get", "/api/v1/regions"): any_user_ok,  # reference data, the same for everyone
+    ("get", "/api/v1/regions/{code}"): None,
+    ("get", "/api/v1/enterprises"): list_enterprises,
+    ("post", "/api/v1/enterprises"): create_enterprise,
+    ("get", "/api/v1/enterprises/{enterprise_id}"): read_object,
+    ("get", "/api/v1/enterprises/{enterprise_id}/history"): read_object,
+    ("patch", "/api/v1/enterprises/{enterprise_id}"): write_object({"safety_contact": "李四"}),
+    ("post", "/api/v1/enterprises/{enterprise_id}/status"): write_object(
+        {"status": "suspended", "start_date": "2026-06-01", "reason": "检查"}
+    ),
+}
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    schema = ninja_api.get_openapi_schema()
+    return {(method, path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_endpoint_is_in_the_matrix():
+    assert api_endpoints() == set(API_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", [k for k, v in API_MATRIX.items() if v is not None],
+                         ids=lambda e: f"{e[0]} {e[1]}")
+def test_api_keeps_to_the_scope(api, world, role, endpoint):
+    users, enterprises = world
+    method, path = endpoint
+    probe = API_MATRIX[endpoint]
+    client = api(users[role])
+    if method == "get":
+        probe(client, role, enterprises, path)
+    elif probe.__name__ == "probe":
+        probe(client, role, enterprises, path, method)
+    else:
+        probe(client, role, enterprises, path)
+
+
+@pytest.mark.parametrize("endpoint", sorted(API_MATRIX), ids=lambda e: f"{e[0]} {e[1]}")
+def test_api_refuses_anonymous_callers(api, world, endpoint):
+    method, path = endpoint
+    if endpoint == ("post", "/api/v1/auth/token"):
+        return
+    url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000")
+    response = getattr(api(None), method)(url)
+    assert response.status_code == 401
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def page_patterns(resolver=None, prefix=""):
+    """(route, name, pattern) for every page URL outside the admin and the API."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith(("admin/", "api/")):
+                continue
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            for sub_route, name, pattern in page_patterns(entry, route):
+                yield sub_route, f"{namespace}{name}" if name else name, pattern
+        elif isinstance(entry, URLPattern):
+            yield route, entry.name, entry
