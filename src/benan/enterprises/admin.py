@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from benan.core import audit
 from benan.core.admin import ReadOnlyAdmin
 
 from .models import Enterprise, Park, StatusPeriod
@@ -33,3 +34,13 @@ class ParkAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region")
     list_filter = ("kind",)
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request.user, "enterprises.park.changed" if change else "enterprises.park.created", obj,
+            name=obj.name, kind=obj.kind, region=obj.region_id,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # enterprises point at parks; a park is renamed, not removed
