@@ -1,0 +1,177 @@
+"""`python -m bench`: run the worker on SQLite and on a throwaway PostgreSQL, print one table.
+
+Every run starts from fresh databases (var/bench/sqlite is deleted, the PostgreSQL cluster in
+var/bench/pg is recreated and stopped at the end). Results go to var/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+PG_SCRIPT = ROOT / "scripts" / "pg.sh"
+TARGET_MS = 50.0
+BACKENDS = ("sqlite", "postgresql")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--enterprises", type=int, default=100_000, help="demo size (default 100000)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per query (default 200)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
+    parser.add_argument("--pg-port", type=int, default=54330)
+    parser.add_argument("--plans", action="store_true", help="print every query plan, not only the slow ones")
+    args = parser.parse_args(argv)
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(args.backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def run_worker(backend: str, args: argparse.Namespace, database_url: str | None) -> dict:
+    var_dir = VAR / backend
+    shutil.rmtree(var_dir, ignore_errors=True)  # a fresh SQLite file (and Huey queue) every run
+    var_dir.mkdir(parents=True)
+    out = var_dir / "result.json"
+    env = {
+        **os.environ, "DEBUG": "1", "BENAN_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "benan.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    command = [
+        sys.executable, "-m", "bench.worker", "--enterprises", str(args.enterprises),
+        "--seed", str(args.seed), "--requests", str(args.requests), "--out", str(out),
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["worker_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def start_postgres(port: int) -> str:
+    pg_dir = VAR / "pg"
+    # A cluster left by an interrupted run is stopped and thrown away: every run starts empty.
+    subprocess.run(["bash", str(PG_SCRIPT), "stop", str(pg_dir)], cwd=ROOT, check=False)
+    shutil.rmtree(pg_dir, ignore_errors=True)
+    done = subprocess.run(
+        ["bash", str(PG_SCRIPT), "start", str(pg_dir), str(port)], cwd=ROOT, check=True,
+        capture_output=True, text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def stop_postgres() -> None:
+    subprocess.run(["bash", str(PG_SCRIPT), "stop", str(VAR / "pg")], cwd=ROOT, check=False)
+
+
+def row_cells(backend: str, query: dict) -> list[str]:
+    api, orm, raw = query["api"], query["orm"], query["raw_sql"]
+    over = [name for name, s in (("API", api), ("raw SQL", raw)) if s["p95_ms"] > TARGET_MS]
+    return [
+        backend, query["query"], str(query["count"]),
+        f"{api['p50_ms']:.1f}", f"{api['p95_ms']:.1f}", f"{api['max_ms']:.1f}",
+        f"{orm['p50_ms']:.1f}", f"{orm['p95_ms']:.1f}",
+        f"{raw['p50_ms']:.1f}", f"{raw['p95_ms']:.1f}",
+        f"OVER {TARGET_MS:.0f} ms ({', '.join(over)})" if over else "ok",
+    ]
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        # Text columns left-aligned, numbers right-aligned.
+        cells = [
+            c.ljust(w) if i in (0, 1, 10) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def report(results: dict, args: argparse.Namespace) -> str:
+    header = ["backend", "query", "rows", "API p50", "API p95", "API max", "ORM p50", "ORM p95",
+              "raw p50", "raw p95", f"p95 <= {TARGET_MS:.0f} ms"]
+    rows = [header]
+    lines = [f"benan bench: {args.enterprises} enterprises, {args.requests} requests per query, "
+             f"as sc-office (whole province); times in ms", ""]
+    for backend, result in results["backends"].items():
+        if "error" in result:
+            lines.append(f"{backend}: FAILED: {result['error']}")
+            continue
+        lines.append(
+            f"{backend} {result['version']}: benan demo --enterprises {result['enterprises']} "
+            f"took {result['demo_seconds']:.1f} s; ANALYZE {result['analyze_seconds']:.2f} s"
+        )
+        rows.extend(row_cells(backend, q) for q in result["queries"])
+    lines += ["", table(rows), ""]
+    lines.append("API = GET /api/v1/enterprises through Django's test client with a bearer token; "
+                 "ORM = the same queryset, paginate and statuses without HTTP; raw = the count and page "
+                 "SQL the ORM generates, run with cursor.execute (the floor).")
+    for backend, result in results["backends"].items():
+        for q in result.get("queries", []):
+            slow = q["api"]["p95_ms"] > TARGET_MS or q["raw_sql"]["p95_ms"] > TARGET_MS
+            if not (slow or args.plans):
+                continue
+            n = len(q["request_queries"])
+            lines += ["", f"{backend} / {q['query']} ({q['path']}): {n} queries per request"]
+            for r in q["request_queries"]:
+                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:160]}")
+            for p in q["plans"]:
+                lines.append(f"  plan of: {p['sql'][:200]}")
+                lines += [f"    {line}" for line in p["plan"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    VAR.mkdir(parents=True, exist_ok=True)
+    results = {
+        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "enterprises": args.enterprises, "requests": args.requests, "seed": args.seed,
+        "target_p95_ms": TARGET_MS,
+        "machine": {
+            "python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+        },
+        "backends": {},
+    }
+    failed = False
+    for backend in args.backends:
+        try:
+            if backend == "sqlite":
+                results["backends"][backend] = run_worker(backend, args, None)
+            else:
+                try:
+                    url = start_postgres(args.pg_port)
+                    results["backends"][backend] = run_worker(backend, args, url)
+                finally:
+                    stop_postgres()
+        except subprocess.CalledProcessError as error:
+            failed = True
+            detail = (error.stderr or "").strip().splitlines()[-1:] if isinstance(error.stderr, str) else []
+            results["backends"][backend] = {"error": f"{error.cmd[:3]} exited {error.returncode} {detail}"}
+    (VAR / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print()
+    print(report(results, args))
+    print(f"\nresults: {(VAR / 'results.json').relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""One backend's benchmark, run by `python -m bench` in a subprocess with its own settings.
+
+Loads a fresh database (migrate, regions, `benan demo`), runs ANALYZE, then times each list
+query three ways: through the API (Django's test client, a real bearer token), through the
+ORM without HTTP, and as the raw SQL the ORM generates (the floor). Writes JSON to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import time
+from io import StringIO
+from urllib.parse import urlencode
+
+import django
+
+# The province-wide account: its scope is every enterprise, the worst case for a list.
+USERNAME, PASSWORD = "sc-office", "demo-2026"
+QUERIES = (
+    ("first page", {}),
+    ("hazchem in Chengdu", {"sector": "hazardous_chemicals", "region": "510100"}),
+    ("suspended", {"status": "suspended"}),
+)
+WARM_UP = 10
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.worker")
+    parser.add_argument("--enterprises", type=int, required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    return parser.parse_args(argv)
+
+
+def timed(fn, repeat: int) -> list[float]:
+    for _ in range(WARM_UP):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def explain(cursor, vendor: str, sql: str) -> list[str]:
+    if vendor == "postgresql":
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return [row[0] for row in cursor.fetchall()]
+    cursor.execute("EXPLAIN QUERY PLAN " + sql)
+    return [f"{row[0]}|{row[1]}| {row[3]}" for row in cursor.fetchall()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benan.settings")
+    django.setup()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benan.core.models import User
+    from benan.core.pagination import paginate
+    from benan.enterprises import queries
+    from bench.stats import summary
+
+    vendor = connection.vendor
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_regions", stdout=StringIO())
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("demo", enterprises=args.enterprises, seed=args.seed, stdout=out)
+    demo_seconds = time.perf_counter() - started
+    print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
+
+    with connection.cursor() as cursor:
+        # Fresh tables have no statistics; production databases do (autovacuum, or ANALYZE after a load).
+        started = time.perf_counter()
+        cursor.execute("ANALYZE")
+        analyze_seconds = time.perf_counter() - started
+        if vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        else:
+            version = sqlite3.sqlite_version
+
+    # The test client's default host "testserver" is not in ALLOWED_HOSTS outside the test runner.
+    client = Client(SERVER_NAME="localhost")
+    response = client.post(
+        "/api/v1/auth/token", {"username": USERNAME, "password": PASSWORD}, content_type="application/json"
+    )
+    if response.status_code != 200:
+        sys.exit(f"could not get a token for {USERNAME}: {response.status_code} {response.content!r}")
+    headers = {"Authorization": f"Bearer {response.json()['token']}"}
+    user = User.objects.select_related("region").get(username=USERNAME)
+
+    results = []
+    for label, params in QUERIES:
+        path = "/api/v1/enterprises" + (f"?{urlencode(params)}" if params else "")
+
+        def api(path=path):
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path}: {response.status_code} {response.content[:300]!r}")
+            return response
+
+        def orm(params=params):
+            # What the endpoint does, without HTTP, authentication and JSON.
+            queryset = queries.enterprises(user, queries.EnterpriseFilter(**params))
+            page = paginate(queryset, page=1, size=20)
+            queries.statuses_on([e.pk for e in page.items])
+            return page
+
+        with CaptureQueriesContext(connection) as request_queries:
+            body = api().json()
+        # The count and the page, exactly as the ORM sends them: the floor under the API's time.
+        queryset = queries.enterprises(user, queries.EnterpriseFilter(**params))
+        with CaptureQueriesContext(connection) as page_queries:
+            paginate(queryset, page=1, size=20)
+        raw_sql = [q["sql"] for q in page_queries.captured_queries]
+
+        def raw(raw_sql=raw_sql):
+            with connection.cursor() as cursor:
+                for sql in raw_sql:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        api_samples = timed(api, args.requests)
+        orm_samples = timed(orm, args.requests)
+        raw_samples = timed(raw, args.requests)
+        with connection.cursor() as cursor:
+            plans = [{"sql": sql, "plan": explain(cursor, vendor, sql)} for sql in raw_sql]
+        results.append({
+            "query": label,
+            "path": path,
+            "count": body["count"],
+            "api": summary(api_samples),
+            "orm": summary(orm_samples),
+            "raw_sql": summary(raw_samples),
+            "request_queries": [
+                {"sql": q["sql"], "ms": round(float(q["time"]) * 1000, 3)}
+                for q in request_queries.captured_queries
+            ],
+            "plans": plans,
+        })
+        print(f"[{vendor}] {label}: {body['count']} rows, API p95 {results[-1]['api']['p95_ms']:.1f} ms",
+              flush=True)
+
+    with open(args.out, "w", encoding="utf-8") as fh:
+        json.dump({
+            "backend": vendor,
+            "version": version,
+            "enterprises": args.enterprises,
+            "demo_seconds": round(demo_seconds, 2),
+            "demo_output": out.getvalue().strip(),
+            "analyze_seconds": round(analyze_seconds, 3),
+            "requests": args.requests,
+            "queries": results,
+        }, fh, ensure_ascii=False, indent=2)
+
+
+if __name__ == "__main__":
+    main()
