@@ -145,7 +145,7 @@ def test_the_inline_check_reports_a_bad_uscc(client, wuhou_inspector):
 def test_the_inline_check_marks_a_good_value_valid(client, wuhou_inspector):
     client.force_login(wuhou_inspector)
     text = client.post(f"{VALIDATE}?field=uscc", {"uscc": make_uscc(WUHOU)}).content.decode()
-    assert "is-valid" in text and "格式正确" in text
+    assert "is-valid" in text and "通过校验" in text
 
 
 def test_the_inline_check_knows_taken_codes_but_not_the_edited_one(client, wuhou_inspector, make_enterprise):
