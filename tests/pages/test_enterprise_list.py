@@ -133,6 +133,18 @@ def test_an_htmx_request_gets_only_the_results_partial(client, wuhou_inspector, 
     assert "<html" not in text and "filter-form" not in text
 
 
+def test_partial_and_full_page_are_cached_apart(client, wuhou_inspector):
+    client.force_login(wuhou_inspector)
+    assert "HX-Request" in client.get(LIST, headers={"HX-Request": "true"})["Vary"]
+    assert "HX-Request" in client.get(LIST)["Vary"]
+
+
+def test_htmx_history_restore_gets_the_full_page(client, wuhou_inspector):
+    client.force_login(wuhou_inspector)
+    response = client.get(LIST, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+
+
 def test_the_full_page_includes_the_same_partial(client, wuhou_inspector, wuhou_ent):
     client.force_login(wuhou_inspector)
     response = client.get(LIST)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core import audit
@@ -36,9 +37,11 @@ ACTION_LABELS = {
 def is_partial(request) -> bool:
     """Whether to answer with the partial only: an htmx request that swaps part of the page.
 
-    Boosted requests (and plain page loads) get the full page, which includes the same partial.
+    Plain page loads, boosted requests and htmx's history restore (the back button after the
+    cached page was evicted) need the full page, which includes the same partial.
     """
-    return bool(request.htmx) and not request.htmx.boosted
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _enterprise_or_404(user, pk: int):
@@ -104,14 +107,18 @@ def enterprise_list(request):
         status_code = 400
 
     if is_partial(request):
-        return render(request, "enterprises/partials/table.html", context, status=status_code)
-    context.update(
-        region_groups=grouped_regions(scope_regions(request.user), counties_only=False),
-        sectors=Sector.choices,
-        statuses=Status.choices,
-        can_write=services.can_write(request.user),
-    )
-    return render(request, "enterprises/list.html", context, status=status_code)
+        response = render(request, "enterprises/partials/table.html", context, status=status_code)
+    else:
+        context.update(
+            region_groups=grouped_regions(scope_regions(request.user), counties_only=False),
+            sectors=Sector.choices,
+            statuses=Status.choices,
+            can_write=services.can_write(request.user),
+        )
+        response = render(request, "enterprises/list.html", context, status=status_code)
+    # One URL, two bodies: caches (and the browser's back button) must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # -- detail and status changes -----------------------------------------------------------------
