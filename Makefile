@@ -29,11 +29,13 @@ run: $(VENV)/.installed
 	@$(BIN)/benan demo_logins
 	$(BIN)/benan runserver $(HOST):$(PORT) --noreload
 
-# Debian's chromium drives the browser tests; install it when the machine lacks it.
+# Debian's chromium drives the browser tests, and a CJK font lets it draw Chinese;
+# install them when the machine lacks them.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing chromium from Debian (browser tests need it)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "installing chromium and fonts-noto-cjk from Debian (browser tests need them)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

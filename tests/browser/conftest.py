@@ -18,18 +18,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def vendored_static(settings):
-    """Let the live server find src/benan/static (bootstrap, htmx) when settings do not.
-
-    src/benan is not an app, so only STATICFILES_DIRS makes its static folder visible; until
-    benan/settings.py lists it, add it here (a no-op once it does).
-    """
-    static = Path(settings.BASE_DIR) / "static"
-    if static not in [Path(d) for d in settings.STATICFILES_DIRS]:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, static]
-
-
 @pytest.fixture(scope="session")
 def _browser():
     """Chromium, started on first use and shared by the session's browser tests."""

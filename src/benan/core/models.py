@@ -55,12 +55,12 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        names = []
-        region: Region | None = self
-        while region is not None and region.level != RegionLevel.PROVINCE:
-            names.append(region.name)
-            region = region.parent
-        return "".join(reversed(names)) or self.name
+        if self.level == RegionLevel.PROVINCE:
+            return self.name
+        if self.level == RegionLevel.CITY:
+            return self.name
+        # A county reads its city only, so select_related("region__parent") is enough.
+        return f"{self.parent.name}{self.name}" if self.parent_id else self.name
 
 
 class Role(models.TextChoices):

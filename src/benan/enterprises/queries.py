@@ -19,6 +19,10 @@ def in_force(day: date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+def _options(choices) -> str:
+    return "、".join(f"{c.label}({c.value})" for c in choices)
+
+
 @dataclass(frozen=True)
 class EnterpriseFilter:
     region: str | None = None
@@ -31,9 +35,9 @@ class EnterpriseFilter:
         if self.region and not Region.objects.filter(code=self.region).exists():
             errors["region"] = [f"行政区划代码“{self.region}”不存在"]
         if self.sector and self.sector not in Sector.values:
-            errors["sector"] = [f"“{self.sector}”不是可选行业，可选：{'、'.join(Sector.values)}"]
+            errors["sector"] = [f"“{self.sector}”不是可选行业，可选：{_options(Sector)}"]
         if self.status and self.status not in Status.values:
-            errors["status"] = [f"“{self.status}”不是可选状态，可选：{'、'.join(Status.values)}"]
+            errors["status"] = [f"“{self.status}”不是可选状态，可选：{_options(Status)}"]
         if self.q and len(self.q) > 100:
             errors["q"] = ["搜索词不能超过100个字符"]
         if errors:

@@ -92,7 +92,7 @@ def enterprise_list(request):
                 q=params["q"] or None, region=params["region"] or None,
                 sector=params["sector"] or None, status=params["status"] or None,
             ),
-        ).select_related("region__parent__parent")  # full_name walks county → city → province
+        ).select_related("region__parent")  # full_name reads the county and its city
         page = paginate(queryset, page=_page_number(request.GET.get("page")))
         if not page.items and page.number > page.pages:
             # A page past the end (e.g. after a filter shrank the list): show the last one.
