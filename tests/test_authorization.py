@@ -8,7 +8,7 @@ lists). Read-only roles get 403 for writes inside their scope. A new endpoint or
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from benan.api import api as ninja_api
 from benan.core import audit
@@ -170,3 +170,118 @@ def page_patterns(resolver=None, prefix=""):
                 yield sub_route, f"{namespace}{name}" if name else name, pattern
         elif isinstance(entry, URLPattern):
             yield route, entry.name, entry
+
+
+def page_detail(client, role, enterprises, name):
+    for key, enterprise in enterprises.items():
+        response = client.get(reverse(name, args=[enterprise.pk]))
+        expected = 200 if key in VISIBLE[role] else 404
+        assert response.status_code == expected, (role, key, name)
+
+
+def page_edit(client, role, enterprises, name):
+    for key, enterprise in enterprises.items():
+        before = snapshot(enterprise)
+        url = reverse(name, args=[enterprise.pk])
+        get, post = client.get(url), client.post(url, {"name": "改名", "safety_contact": "李四"})
+        if key not in VISIBLE[role]:
+            # Read-only roles are refused before the object is looked at; nobody learns more.
+            allowed = {404} if role in WRITERS else {403, 404}
+            assert get.status_code in allowed and post.status_code in allowed, (role, key, name)
+        elif role not in WRITERS:
+            assert get.status_code == 403 and post.status_code == 403, (role, key, name)
+        else:
+            assert get.status_code == 200, (role, key, name)
+        if key not in VISIBLE[role] or role not in WRITERS:
+            assert snapshot(enterprise) == before
+
+
+def page_change_status(client, role, enterprises, name):
+    for key, enterprise in enterprises.items():
+        before = snapshot(enterprise)
+        response = client.post(
+            reverse(name, args=[enterprise.pk]), {"status": "closed", "start_date": "2026-06-01"}
+        )
+        if key not in VISIBLE[role]:
+            assert response.status_code in ({404} if role in WRITERS else {403, 404}), (role, key)
+            assert snapshot(enterprise) == before
+        elif role not in WRITERS:
+            assert response.status_code == 403, (role, key)
+            assert snapshot(enterprise) == before
+        else:
+            assert response.status_code == 302, (role, key, response.content[:300])
+
+
+def page_list(client, role, enterprises, name):
+    for params in ({}, {"region": "510000"}, {"region": JINJIANG}, {"q": "有限公司"}):
+        text = client.get(reverse(name), params).content.decode()
+        for key, enterprise in enterprises.items():
+            if key not in VISIBLE[role]:
+                assert enterprise.name not in text and enterprise.uscc not in text, (role, key, params)
+            elif not params or params == {"q": "有限公司"}:
+                assert enterprise.name in text, (role, key, params)
+
+
+def page_create(client, role, enterprises, name):
+    for key, region in REGION_OF.items():
+        code = make_uscc(region)
+        client.post(reverse(name), {
+            "uscc": code, "name": f"页面新企业{key}", "region_code": region, "sector": "machinery",
+            "address": "四川省某地1号", "lat": "30.6", "lon": "104.0", "status": "normal",
+            "status_since": "2026-01-01",
+        })
+        created = Enterprise.objects.filter(uscc=code).exists()
+        assert created == (role in WRITERS and key in VISIBLE[role]), (role, key)
+    assert client.get(reverse(name)).status_code == (200 if role in WRITERS else 403)
+
+
+def page_validate(client, role, enterprises, name):
+    for key, enterprise in enterprises.items():
+        url = f"{reverse(name)}?field=name&enterprise={enterprise.pk}"
+        response = client.post(url, {"name": "x"})
+        if role not in WRITERS:
+            assert response.status_code == 403, (role, key)
+        else:
+            assert response.status_code == (200 if key in VISIBLE[role] else 404), (role, key)
+
+
+def page_home(client, role, enterprises, name):
+    text = client.get(reverse(name)).content.decode()
+    for key, enterprise in enterprises.items():
+        if key not in VISIBLE[role]:
+            assert enterprise.name not in text
+
+
+PAGE_MATRIX = {
+    "home": page_home,
+    "login": None,  # public
+    "logout": None,  # public (POST ends one's own session)
+    "enterprises:list": page_list,
+    "enterprises:create": page_create,
+    "enterprises:validate": page_validate,
+    "enterprises:detail": page_detail,
+    "enterprises:edit": page_edit,
+    "enterprises:change_status": page_change_status,
+}
+
+
+def test_every_page_is_in_the_matrix():
+    assert {name for _, name, _ in page_patterns()} == set(PAGE_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", [k for k, v in PAGE_MATRIX.items() if v is not None])
+def test_pages_keep_to_the_scope(client, world, role, name):
+    users, enterprises = world
+    client.force_login(users[role])
+    PAGE_MATRIX[name](client, role, enterprises, name)
+
+
+@pytest.mark.parametrize("name", [k for k, v in PAGE_MATRIX.items() if v is not None])
+def test_pages_send_anonymous_users_to_login(client, world, name):
+    pattern = next(p for _, n, p in page_patterns() if n == name)
+    args = [world[1]["wuhou"].pk] if "pk" in str(pattern.pattern) else []
+    response = client.get(reverse(name, args=args))
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
