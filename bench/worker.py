@@ -34,6 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--measure-only", action="store_true",
+        help="measure the database as it is (no migrate, no demo): for trying an index by hand",
+    )
     return parser.parse_args(argv)
 
 
@@ -72,13 +76,14 @@ def main(argv: list[str] | None = None) -> None:
     from bench.stats import summary
 
     vendor = connection.vendor
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_regions", stdout=StringIO())
-    out = StringIO()
-    started = time.perf_counter()
-    call_command("demo", enterprises=args.enterprises, seed=args.seed, stdout=out)
-    demo_seconds = time.perf_counter() - started
-    print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
+    out, demo_seconds = StringIO(), None
+    if not args.measure_only:
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("load_regions", stdout=StringIO())
+        started = time.perf_counter()
+        call_command("demo", enterprises=args.enterprises, seed=args.seed, stdout=out)
+        demo_seconds = round(time.perf_counter() - started, 2)
+        print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
 
     with connection.cursor() as cursor:
         # Fresh tables have no statistics; production databases do (autovacuum, or ANALYZE after a load).
@@ -158,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
             "backend": vendor,
             "version": version,
             "enterprises": args.enterprises,
-            "demo_seconds": round(demo_seconds, 2),
+            "demo_seconds": demo_seconds,
             "demo_output": out.getvalue().strip(),
             "analyze_seconds": round(analyze_seconds, 3),
             "requests": args.requests,

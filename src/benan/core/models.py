@@ -96,6 +96,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        # Chinese order: family name first, no space (张蓉, not "蓉 张").
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def is_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN

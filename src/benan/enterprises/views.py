@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "enterprises.enterprise.updated": "修改信息",
     "enterprises.enterprise.status_changed": "变更状态",
     "enterprises.enterprise.status_corrected": "更正状态",
+    "demo.enterprise.created": "生成演示数据",
 }
 
 
@@ -140,7 +141,9 @@ def _describe(entry) -> str:
             status = status[-1]
         text = f"状态：{labels.get(status, status)}，自 {data.get('start_date', '')}"
         return text + (f"；原因：{data['reason']}" if data.get("reason") else "")
-    if entry.action in ("enterprises.enterprise.created", "enterprises.enterprise.imported"):
+    if entry.action in (
+        "enterprises.enterprise.created", "enterprises.enterprise.imported", "demo.enterprise.created"
+    ):
         status = data.get("status")
         text = f"初始状态：{labels.get(status, status)}" if status else ""
         if data.get("status_since"):
