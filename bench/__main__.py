@@ -117,7 +117,8 @@ def report(results: dict, args: argparse.Namespace) -> str:
             continue
         lines.append(
             f"{backend} {result['version']}: benan demo --enterprises {result['enterprises']} "
-            f"took {result['demo_seconds']:.1f} s; ANALYZE {result['analyze_seconds']:.2f} s"
+            + (f"took {result['demo_seconds']:.1f} s" if result["demo_seconds"] is not None else "not run")
+            + f"; ANALYZE {result['analyze_seconds']:.2f} s"
         )
         rows.extend(row_cells(backend, q) for q in result["queries"])
     lines += ["", table(rows), ""]
@@ -132,7 +133,7 @@ def report(results: dict, args: argparse.Namespace) -> str:
             n = len(q["request_queries"])
             lines += ["", f"{backend} / {q['query']} ({q['path']}): {n} queries per request"]
             for r in q["request_queries"]:
-                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:160]}")
+                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:140]}  {r['params']}")
             for p in q["plans"]:
                 lines.append(f"  plan of: {p['sql'][:200]}")
                 lines += [f"    {line}" for line in p["plan"]]
