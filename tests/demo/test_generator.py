@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,7 @@ from benan.enterprises import uscc
 from benan.enterprises.models import Sector, Status
 
 N = 300
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +157,18 @@ def test_short_city_name(name, short):
 ])
 def test_short_county_name(name, short):
     assert generator.short_county_name(name) == short
+
+
+def test_output_does_not_depend_on_the_interpreter_hash_seed():
+    # Sets iterate in a per-process order; a generator that iterated one would differ between runs.
+    code = (
+        "import django, hashlib; django.setup(); from benan.demo import generator; "
+        "print(hashlib.sha256(repr(generator.generate(200, 3)).encode()).hexdigest())"
+    )
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                              check=True)
+        digests.add(done.stdout.strip().splitlines()[-1])
+    assert len(digests) == 1
