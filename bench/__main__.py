@@ -133,7 +133,8 @@ def report(results: dict, args: argparse.Namespace) -> str:
             n = len(q["request_queries"])
             lines += ["", f"{backend} / {q['query']} ({q['path']}): {n} queries per request"]
             for r in q["request_queries"]:
-                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:140]}  {r['params']}")
+                params = r["params"][:4] + (["..."] if len(r["params"]) > 4 else [])
+                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:140]}  {params}")
             for p in q["plans"]:
                 lines.append(f"  plan of: {p['sql'][:200]}")
                 lines += [f"    {line}" for line in p["plan"]]
