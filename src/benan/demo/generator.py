@@ -71,6 +71,11 @@ INDUSTRY_WORDS = {
     Sector.FIREWORKS: ("烟花爆竹",),
     Sector.OTHER: ("实业",),
 }
+# Why a later period of a demo timeline started.
+LATER_REASONS = {
+    Status.SUSPENDED: "责令停产停业整顿", Status.NORMAL: "整改验收合格，恢复生产",
+    Status.CLOSED: "依法关闭", Status.UNDER_CONSTRUCTION: "改扩建",
+}
 LEGAL_FORMS = {"有限公司": 70.0, "有限责任公司": 20.0, "股份有限公司": 10.0}
 SCALE_WEIGHTS = {Scale.MICRO: 35.0, Scale.SMALL: 45.0, Scale.MEDIUM: 15.0, Scale.LARGE: 5.0}
 # Characters of the trade names (字号) Sichuan companies actually choose; two of them make a
@@ -187,7 +192,8 @@ def timeline_problem(periods) -> str | None:
     """None if the periods are in order, contiguous and only the last one is open."""
     if not periods:
         return "没有状态时间段"
-    for (_, start, end), (_, next_start, _) in zip(periods, periods[1:], strict=False):
+    for period, following in zip(periods, periods[1:], strict=False):
+        start, end, next_start = period[1], period[2], following[1]
         if end is None:
             return f"{start} 开始的时间段未结束，后面却还有时间段"
         if end < start:
@@ -321,7 +327,9 @@ def generate(
             data = clean_enterprise(raw, check_unique=False, regions=regions)
         except ValidationError as error:
             raise AssertionError(f"demo enterprise {raw['name']} breaks the rules: {error}") from error
-        rows.append(NewEnterprise(data=data, periods=tuple((str(s), a, b) for s, a, b in periods)))
+        rows.append(NewEnterprise(data=data, periods=tuple(
+            (str(s), a, b, "登记" if i == 0 else LATER_REASONS[s]) for i, (s, a, b) in enumerate(periods)
+        )))
         if progress is not None:
             progress(1)
     return rows

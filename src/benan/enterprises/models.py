@@ -83,8 +83,12 @@ class Park(models.Model):
 class Enterprise(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("企业名称", max_length=200)
+    # No single-column index: ent_region_name (region, name, id) serves every region lookup,
+    # and SQLite (without range statistics) would otherwise pick the single-column one for a
+    # province-wide range, read every row and sort, instead of walking names to the page.
     region = models.ForeignKey(
-        Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="enterprises"
+        Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="enterprises",
+        db_index=False,
     )
     address = models.CharField("地址", max_length=300)
     lat = models.FloatField("纬度")

@@ -168,7 +168,8 @@ class NewEnterprise:
     """One validated row for `create_many`, with its timeline."""
 
     data: dict[str, Any]  # cleaned by rules.clean_enterprise
-    periods: tuple[tuple[str, date, date | None], ...]  # (status, start, end), in order
+    # (status, start, end) or (status, start, end, reason), in order; the reason defaults to 登记
+    periods: tuple[tuple, ...]
 
 
 def create_many(
@@ -202,10 +203,10 @@ def create_many(
                 for obj in objs:
                     obj.pk = ids[obj.uscc]
             StatusPeriod.objects.bulk_create(
-                StatusPeriod(enterprise_id=obj.pk, status=s, start_date=start, end_date=end,
-                             reason="登记")
+                StatusPeriod(enterprise_id=obj.pk, status=p[0], start_date=p[1], end_date=p[2],
+                             reason=p[3] if len(p) > 3 else "登记")
                 for obj, row in zip(objs, batch, strict=True)
-                for s, start, end in row.periods
+                for p in row.periods
             )
             audit.record_many(
                 actor,
