@@ -1,6 +1,7 @@
 """Test settings: benan's settings plus the small model the closed-loop tests use."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("BENAN_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
@@ -12,3 +13,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.loopapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 DEBUG = False
+# Uploads made by tests go to a folder of their own, thrown away with the machine's /tmp.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="benan-test-media-")

@@ -104,7 +104,45 @@ def any_user_ok(client, role, enterprises, path):
     assert client.get(path).status_code == 200
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def upload_and_read_attachments(client, role, enterprises, path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from benan.core.attachments import store
+    from benan.core.models import User
+
+    response = client.client.post(
+        path, {"file": SimpleUploadedFile("现场.png", PNG, "image/png")}, headers=client.headers
+    )
+    assert response.status_code == 201, (role, response.content)
+    own = response.json()["id"]
+    assert client.get(f"{path}/{own}").status_code == 200
+    stranger = User.objects.get(username="admin" if role != "admin" else "sc-office")
+    other = store(actor=stranger, upload=SimpleUploadedFile("x.png", PNG, "image/png"))
+    assert client.get(f"{path}/{other.pk}").status_code == (200 if role == "admin" else 404), role
+
+
+def own_notifications(client, role, enterprises, path):
+    from benan.core import notifications
+    from benan.core.models import Notification, User
+
+    me = User.objects.get(username=client.username)
+    others = User.objects.exclude(pk=me.pk)
+    notifications.notify([me], title="给我的")
+    notifications.notify(others, title="给别人的")
+    titles = {n["title"] for n in client.get(path).json()["items"]}
+    assert titles == {"给我的"}, role
+    client.post(f"{path}/read", {})
+    assert not Notification.objects.filter(recipient__in=others, read_at__isnull=False).exists()
+
+
 API_MATRIX = {
+    ("post", "/api/v1/attachments"): upload_and_read_attachments,
+    ("get", "/api/v1/attachments/{attachment_id}"): None,  # exercised by the upload probe
+    ("get", "/api/v1/notifications"): own_notifications,
+    ("post", "/api/v1/notifications/read"): None,  # exercised by the notifications probe
     ("post", "/api/v1/auth/token"): None,  # public: see tests/core/test_tokens.py
     ("get", "/api/v1/auth/me"): any_user_ok,
     ("get", "/api/v1/regions"): any_user_ok,  # reference data, the same for everyone
@@ -137,6 +175,7 @@ def test_api_keeps_to_the_scope(api, world, role, endpoint):
     method, path = endpoint
     probe = API_MATRIX[endpoint]
     client = api(users[role])
+    client.username = users[role].username
     if method == "get":
         probe(client, role, enterprises, path)
     elif probe.__name__ == "probe":
@@ -150,7 +189,7 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
     method, path = endpoint
     if endpoint == ("post", "/api/v1/auth/token"):
         return
-    url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000")
+    url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1)
     response = getattr(api(None), method)(url)
     assert response.status_code == 401
 

@@ -149,6 +149,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # API tokens live this long after they are issued.
 BENAN_TOKEN_TTL_HOURS = int(os.environ.get("BENAN_TOKEN_TTL_HOURS", "12"))
 # Page size of lists, and the largest page a client may ask for.
+BENAN_ATTACHMENT_MAX_MB = int(os.environ.get("BENAN_ATTACHMENT_MAX_MB", "10"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 BENAN_PAGE_SIZE = 20
 BENAN_MAX_PAGE_SIZE = 100
 

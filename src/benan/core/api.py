@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from django.http import FileResponse
+from django.utils.timezone import localtime
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
+from . import attachments, notifications
 from .errors import NotFound
 from .models import Region, RegionLevel
 from .tokens import issue_token
@@ -50,8 +54,12 @@ class MeOut(Schema):
 def me(request):
     user = request.auth
     return {
-        "id": user.pk, "username": user.username, "name": str(user), "role": user.role,
-        "role_label": user.get_role_display(), "region_code": user.region_id,
+        "id": user.pk,
+        "username": user.username,
+        "name": str(user),
+        "role": user.role,
+        "role_label": user.get_role_display(),
+        "region_code": user.region_id,
         "region_name": user.region.name if user.region_id else None,
         "enterprise_id": user.enterprise_id,
     }
@@ -67,8 +75,14 @@ class RegionOut(Schema):
 
 
 def _region_out(r: Region) -> dict:
-    return {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_id,
-            "lat": r.lat, "lon": r.lon}
+    return {
+        "code": r.code,
+        "name": r.name,
+        "level": r.level,
+        "parent_code": r.parent_id,
+        "lat": r.lat,
+        "lon": r.lon,
+    }
 
 
 @router.get("regions", response=list[RegionOut], summary="行政区划（下级列表）")
@@ -90,3 +104,81 @@ def region(request, code: str):
     if r is None:
         raise NotFound(f"行政区划代码“{code}”不存在")
     return _region_out(r)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@router.post("attachments", response={201: AttachmentOut}, summary="上传附件（图片或 PDF）")
+def upload(request, file: File[UploadedFile]):
+    attachment = attachments.store(actor=request.auth, upload=file)
+    return HttpStatus(
+        201,
+        {
+            "id": attachment.pk,
+            "name": attachment.name,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )
+
+
+@router.get("attachments/{int:attachment_id}", summary="下载附件", response={200: None})
+def download(request, attachment_id: int):
+    attachment = attachments.get_visible(request.auth, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    url: str
+    created_at: str
+    read: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    unread: int
+
+
+class ReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] | None = Field(None, max_length=500, description="为空表示全部标为已读")
+
+
+@router.get("notifications", response=NotificationPage, summary="我的通知")
+def my_notifications(request, unread: bool = False):
+    queryset = notifications.inbox(request.auth)
+    if unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    return {
+        "items": [
+            {
+                "id": n.pk,
+                "title": n.title,
+                "body": n.body,
+                "url": n.url,
+                "created_at": localtime(n.created_at).isoformat(),
+                "read": n.read_at is not None,
+            }
+            for n in queryset[:100]
+        ],
+        "unread": notifications.unread_count(request.auth),
+    }
+
+
+@router.post("notifications/read", summary="标为已读")
+def read_notifications(request, payload: ReadIn):
+    return {"marked": notifications.mark_read(request.auth, payload.ids)}

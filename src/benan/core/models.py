@@ -174,3 +174,48 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+def _attachment_path(instance, filename: str) -> str:
+    # Stored under the content hash, never under the uploader's file name.
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """An uploaded photo or PDF (evidence, scene photos). Content is sniffed on upload."""
+
+    file = models.FileField("文件", upload_to=_attachment_path)
+    name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, verbose_name="上传人", on_delete=models.PROTECT)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """An in-app message to one user (the bell); the loop and the sweeps write them."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        verbose_name = verbose_name_plural = "通知"
+
+    def __str__(self) -> str:
+        return self.title
