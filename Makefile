@@ -25,6 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/benan migrate --no-input -v 0
 	$(BIN)/benan load_regions
+	$(BIN)/benan load_standards
 	$(BIN)/benan demo --if-empty --enterprises $(DEMO_ENTERPRISES)
 	@$(BIN)/benan demo_logins
 	$(BIN)/benan runserver $(HOST):$(PORT) --noreload

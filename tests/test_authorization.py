@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from benan.api import api as ninja_api
 from benan.core import audit
 from benan.enterprises.models import Enterprise
+from benan.standards.loader import load_standards
+from benan.standards.models import Criterion
 
 from .conftest import JINJIANG, WUHOU, make_uscc
 
@@ -104,6 +106,14 @@ def any_user_ok(client, role, enterprises, path):
     assert client.get(path).status_code == 200
 
 
+def reference_data(client, role, enterprises, path):
+    # The official checklists: reference data, the same for every role.
+    if not Criterion.objects.exists():
+        load_standards()
+    response = client.get(path.format(criterion_id="gongmao-2023:art3.1"))
+    assert response.status_code == 200 and response.json(), (role, path)
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -155,6 +165,9 @@ API_MATRIX = {
     ("post", "/api/v1/enterprises/{enterprise_id}/status"): write_object(
         {"status": "suspended", "start_date": "2026-06-01", "reason": "检查"}
     ),
+    ("get", "/api/v1/standards"): reference_data,
+    ("get", "/api/v1/criteria"): reference_data,
+    ("get", "/api/v1/criteria/{criterion_id}"): reference_data,
 }
 
 
@@ -189,7 +202,8 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
     method, path = endpoint
     if endpoint == ("post", "/api/v1/auth/token"):
         return
-    url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1)
+    url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
+                      criterion_id="gongmao-2023:art3.1")
     response = getattr(api(None), method)(url)
     assert response.status_code == 401
 
@@ -291,6 +305,15 @@ def page_home(client, role, enterprises, name):
             assert enterprise.name not in text
 
 
+def page_reference(client, role, enterprises, name):
+    # The checklist pages: reference data, the same for every role.
+    if not Criterion.objects.exists():
+        load_standards()
+    response = client.get(reverse(name, args=["gongmao-2023"] if name == "standards:detail" else []))
+    assert response.status_code == 200, (role, name)
+    assert "工贸企业重大事故隐患判定标准" in response.content.decode(), (role, name)
+
+
 PAGE_MATRIX = {
     "home": page_home,
     "login": None,  # public
@@ -301,6 +324,8 @@ PAGE_MATRIX = {
     "enterprises:detail": page_detail,
     "enterprises:edit": page_edit,
     "enterprises:change_status": page_change_status,
+    "standards:list": page_reference,
+    "standards:detail": page_reference,
 }
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",
     "benan.core",
     "benan.enterprises",
+    "benan.standards",
     "benan.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("benan.core.urls")),
     path("enterprises/", include("benan.enterprises.urls")),
+    path("standards/", include("benan.standards.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
