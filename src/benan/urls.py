@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("benan.core.urls")),
     path("enterprises/", include("benan.enterprises.urls")),
+    path("hazards/", include("benan.hazards.urls")),
+    path("inspections/", include("benan.hazards.inspection_urls")),
     path("standards/", include("benan.standards.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,254 @@
+"""Forms of the hazard and inspection pages: they collect and render input; the rules live in
+`services` and `guards`, whose ValidationErrors are put back on the fields here.
+
+Imports from core, enterprises, standards and this app.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from benan.core.models import Role
+
+from .guards import PLAN_ELEMENTS
+from .models import Grade, Source
+
+DATE_INPUT = {"type": "date", "class": "form-control"}
+DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"}
+
+
+def _date_field(label: str, *, required: bool = False) -> forms.DateField:
+    # Not required on the form: the services say "必须填写…" in their own words.
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        error_messages=DATE_ERRORS,
+    )
+
+
+def _text(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
+    attrs = {"class": "form-control"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=widget,
+        error_messages={"max_length": f"不能超过{max_length}个字符"},
+    )
+
+
+class ServiceErrorsMixin:
+    """Put the services' errors (keyed by their field names) on the matching form fields."""
+
+    aliases: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        for field, messages in error.message_dict.items():
+            field = self.aliases.get(field, field)
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+    def mark_fields(self) -> None:
+        for name, field in self.fields.items():
+            classes = field.widget.attrs.get("class", "")
+            if not classes or "form-check-input" in classes:
+                continue
+            classes = classes.replace(" is-invalid", "")
+            field.widget.attrs["class"] = classes + (" is-invalid" if name in self.errors else "")
+
+
+# -- the loop's action forms -------------------------------------------------------------------
+
+
+class ConfirmForm(ServiceErrorsMixin, forms.Form):
+    grade = forms.ChoiceField(
+        label="隐患等级",
+        choices=Grade.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    criterion = forms.ChoiceField(
+        label="判定依据（重大事故隐患判定标准条款）",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    due_date = _date_field("整改期限")
+
+    def __init__(self, *args, criteria=(), actor=None, hazard=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_errors: list[str] = []
+        # Criteria of the enterprise's sector; the one the hazard was found against stays
+        # selectable even if the sector has changed since.
+        choices = [("", "请选择判定标准条款")]
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for c in criteria:
+            mark = "【原文待核】" if not c.verified else ""
+            groups.setdefault(_heading(c), []).append((c.id, f"{c.id} {mark}{_short(c.text)}"))
+        choices += list(groups.items())
+        if hazard is not None and hazard.criterion_id and not any(
+            hazard.criterion_id == value for options in groups.values() for value, _ in options
+        ):
+            choices.append((hazard.criterion_id, f"{hazard.criterion_id} {_short(hazard.criterion.text)}"))
+        self.fields["criterion"].choices = choices
+        self.fields["criterion"].error_messages["invalid_choice"] = "请选择本企业行业适用的判定标准条款"
+        self.fields["grade"].error_messages["invalid_choice"] = "请选择一般事故隐患或重大事故隐患"
+        for key, label in PLAN_ELEMENTS.items():
+            long = key in ("measures", "contingency")
+            self.fields[f"plan_{key}"] = _text(label, max_length=1000 if long else 200, rows=2 if long else 0)
+        if actor is not None and actor.role == Role.ENTERPRISE:
+            # An enterprise confirms only its own general hazards: there is nothing to choose.
+            self.fields["grade"].choices = [(Grade.GENERAL.value, Grade.GENERAL.label)]
+            self.fields["grade"].initial = Grade.GENERAL
+        if hazard is not None and hazard.criterion_id:
+            # Found against an official criterion: major by definition.
+            self.fields["grade"].initial = Grade.MAJOR
+            self.fields["criterion"].initial = hazard.criterion_id
+        self.fields["due_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def plan(self) -> dict:
+        return {key: self.cleaned_data.get(f"plan_{key}", "") for key in PLAN_ELEMENTS}
+
+    def plan_fields(self):
+        return [self[f"plan_{key}"] for key in PLAN_ELEMENTS]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        # The plan's error names every missing element at once: shown above the plan's fields.
+        if hasattr(error, "error_dict"):
+            rest = {}
+            for field, messages in error.message_dict.items():
+                if field == "plan":
+                    self.plan_errors = [*self.plan_errors, *messages]
+                else:
+                    rest[field] = messages
+            if not rest:
+                return
+            error = ValidationError(rest)
+        super().add_service_errors(error)
+
+
+def _heading(c) -> str:
+    if c.article and c.article.startswith("第"):
+        return f"{c.standard_id} {c.article} {c.section}".strip()
+    return f"{c.standard_id} {c.article}、{c.section}" if c.article else f"{c.standard_id} {c.section}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DismissForm(ServiceErrorsMixin, forms.Form):
+    reason = _text("不予确认的理由", max_length=500, rows=2, placeholder="如：经现场核实，不构成事故隐患")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; each is checked by `attachments.store`, not here."""
+
+    def __init__(self, *args, **kwargs):
+        accept = "image/jpeg,image/png,image/webp,.pdf"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "accept": accept}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
+class SubmitForm(ServiceErrorsMixin, forms.Form):
+    description = _text("整改情况", max_length=2000, rows=3, placeholder="采取了哪些整改措施，效果如何")
+    files = MultipleFileField(label="整改证据（照片或 PDF，可多选）")
+
+    aliases = {"attachments": "files", "file": "files"}
+
+
+class CommentForm(ServiceErrorsMixin, forms.Form):
+    comment = _text("意见", max_length=500, rows=2)
+
+    def __init__(self, *args, label: str = "意见", placeholder: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = label
+        if placeholder:
+            self.fields["comment"].widget.attrs["placeholder"] = placeholder
+
+
+class ListForm(ServiceErrorsMixin, forms.Form):
+    due_date = _date_field("督办期限")
+    comment = _text("督办要求", max_length=500, rows=2, placeholder="如：限期完成整改并报送整改报告")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+
+# -- reporting and inspections -----------------------------------------------------------------
+
+
+class ReportForm(ServiceErrorsMixin, forms.Form):
+    enterprise = forms.TypedChoiceField(
+        label="企业", coerce=int, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    source = forms.ChoiceField(
+        label="发现方式", choices=Source.choices, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    description = _text("隐患描述", max_length=2000, rows=4, placeholder="隐患的具体情形")
+    location = _text("隐患部位", max_length=200, placeholder="如：配电室、煤气站")
+
+    aliases = {"enterprise_id": "enterprise"}
+
+    def __init__(self, *args, enterprises=(), actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = [("", "请选择企业"), *((e.pk, e.name) for e in enterprises)]
+        self.fields["enterprise"].error_messages["invalid_choice"] = "请选择您管辖范围内的企业"
+        self.fields["source"].error_messages["invalid_choice"] = "请选择可选的发现方式"
+        if actor is not None and actor.role == Role.ENTERPRISE:
+            self.fields["source"].choices = [(Source.SELF.value, Source.SELF.label)]
+            self.fields["source"].initial = Source.SELF
+        else:
+            # Self-found hazards are reported by the enterprise itself.
+            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.SELF]
+            self.fields["source"].initial = Source.DEPARTMENT
+
+
+class InspectionForm(ServiceErrorsMixin, forms.Form):
+    """The head of an inspection; the checklist answers and findings are read by the view."""
+
+    source = forms.ChoiceField(
+        label="检查类型", choices=Source.choices, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date = _date_field("检查日期")
+    inspectors = _text("检查人员", max_length=300, placeholder="如：张三、李四")
+    note = _text("备注", max_length=2000, rows=2)
+
+    aliases = {"day": "date"}
+
+    def __init__(self, *args, self_check: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["source"].error_messages["invalid_choice"] = "请选择可选的检查类型"
+        if self_check:
+            self.fields["source"].choices = [(Source.SELF.value, Source.SELF.label)]
+            self.fields["source"].initial = Source.SELF
+            self.fields["inspectors"].label = "检查人"
+        else:
+            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.SELF]
+            self.fields["source"].initial = Source.DEPARTMENT
