@@ -17,6 +17,7 @@ from benan.standards.loader import load_standards
 from benan.standards.models import Criterion
 
 from .conftest import JINJIANG, WUHOU, make_uscc
+from .hazards.matrix import HAZARD_API
 
 ROLES = [
     "admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector", "ent_wuhou",
@@ -168,6 +169,7 @@ API_MATRIX = {
     ("get", "/api/v1/standards"): reference_data,
     ("get", "/api/v1/criteria"): reference_data,
     ("get", "/api/v1/criteria/{criterion_id}"): reference_data,
+    **HAZARD_API,
 }
 
 
@@ -203,7 +205,7 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
     if endpoint == ("post", "/api/v1/auth/token"):
         return
     url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
-                      criterion_id="gongmao-2023:art3.1")
+                      criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1)
     response = getattr(api(None), method)(url)
     assert response.status_code == 401
 

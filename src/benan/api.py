@@ -142,11 +142,13 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from benan.core.api import router as core_router
     from benan.enterprises.api import router as enterprises_router
+    from benan.hazards.api import router as hazards_router
     from benan.standards.api import router as standards_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/enterprises", enterprises_router)
     api.add_router("/v1/", standards_router)
+    api.add_router("/v1/", hazards_router)
 
 
 _register_routers()

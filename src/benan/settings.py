@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "benan.core",
     "benan.enterprises",
     "benan.standards",
+    "benan.hazards",
     "benan.demo",
 ]
 
