@@ -65,6 +65,7 @@ def test_the_whole_loop_with_listed_supervision(
         "hazards.hazard.reject",
         "hazards.hazard.submit",
         "hazards.hazard.verify",
+        "hazards.listing.delist",  # recorded on the listing, shown with the hazard
     ]
     assert audit.verify().ok
     # the evidence is readable by the inspector who must judge it, not by the other county

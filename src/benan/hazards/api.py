@@ -11,7 +11,6 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
-from benan.core import audit
 from benan.core.pagination import paginate
 from benan.enterprises import queries as enterprise_queries
 
@@ -316,7 +315,7 @@ def history(request, hazard_id: int):
             "action": a.action,
             "data": a.data,
         }
-        for a in audit.history(hazard).order_by("seq")
+        for a in queries.history(hazard)
     ]
 
 

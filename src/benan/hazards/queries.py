@@ -9,7 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from benan.core import clock
+from benan.core import audit, clock
 from benan.core.models import Region, RegionLevel
 from benan.core.scope import get_in_scope, scope
 
@@ -102,6 +102,15 @@ def get_hazard(user, pk: int) -> Hazard:
         user,
         pk=pk,
     )
+
+
+def history(hazard: Hazard) -> QuerySet:
+    """The hazard's audit entries together with those of its listings (delisting is recorded
+    on the listing), oldest first."""
+    entries = audit.history(hazard)
+    for listing in hazard.listings.all():
+        entries = entries | audit.history(listing)
+    return entries.order_by("seq")
 
 
 def listing_of(hazard: Hazard) -> Listing | None:

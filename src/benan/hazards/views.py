@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
-from benan.core import attachments, audit
+from benan.core import attachments
 from benan.core import errors as domain
 from benan.core.loop import role_allows
 from benan.core.models import GOVERNMENT_ROLES, Region, RegionLevel, Role
@@ -401,13 +401,10 @@ def _summary(entry) -> str:
     return ""
 
 
-def _history(hazard: Hazard, listings: list) -> list[dict]:
-    entries = audit.history(hazard)
-    for listing in listings:
-        entries = entries | audit.history(listing)
+def _history(hazard: Hazard) -> list[dict]:
     return [
         {"entry": e, "label": ACTION_LABELS.get(e.action, e.action), "summary": _summary(e)}
-        for e in entries.order_by("-seq")[:HISTORY_LIMIT]
+        for e in queries.history(hazard).reverse()[:HISTORY_LIMIT]
     ]
 
 
@@ -429,7 +426,7 @@ def _detail_context(request, hazard: Hazard, bound: dict | None = None, alert: s
         "listings": listings,
         "listing_overdue": listing is not None and listing.due_date < today,
         "rectifications": queries.rectifications(hazard),
-        "history": _history(hazard, listings),
+        "history": _history(hazard),
         "history_limit": HISTORY_LIMIT,
         "plan": [(label, hazard.plan.get(key, "")) for key, label in PLAN_ELEMENTS.items()],
         "panels": [
