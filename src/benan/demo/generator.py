@@ -2,8 +2,8 @@
 
 `generate()` is pure (no database): the same seed and count give the same enterprises, every
 row validated by `enterprises.rules` like real input. `install()` writes them through
-`enterprises.services.create_many` and creates the demo accounts, all audited.
-Imports from core and enterprises.
+`enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
+hazards (`demo.hazards`). Imports from core, enterprises, standards and demo.hazards.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from benan.enterprises import uscc
 from benan.enterprises.models import Enterprise, Scale, Sector, Status, StatusPeriod
 from benan.enterprises.rules import clean_enterprise
 from benan.enterprises.services import NewEnterprise, create_many
+from benan.standards.models import Criterion
+
+from . import hazards as demo_hazards
 
 DEFAULT_SEED = 2026
 DEFAULT_ENTERPRISES = 2000
@@ -347,6 +350,7 @@ class InstallResult:
     users_skipped: tuple[str, ...]
     statuses: dict[str, int]
     audit_entries: int
+    hazards: demo_hazards.HazardResult | None = None  # None when no hazards were asked for
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -388,11 +392,17 @@ def install(
     seed: int = DEFAULT_SEED,
     generated: Callable[[int], None] | None = None,
     inserted: Callable[[int], None] | None = None,
+    hazards: int | None = None,
+    hazard_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
-    """Generate and write the demo data and accounts in one transaction: all of it or nothing."""
+    """Generate and write the demo data, accounts and hazards in one transaction: all of it or
+    nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
+    hazards = demo_hazards.default_count(enterprises) if hazards is None else hazards
+    if hazards < 0:
+        raise ValueError("hazards must not be negative")
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -401,8 +411,16 @@ def install(
                 f"数据库中已有 {Enterprise.objects.count()} 家企业，不再写入演示数据，以免重复；"
                 "如需重建演示数据，请先清空数据库（make clean）"
             )
+        if hazards and not Criterion.objects.exists():
+            raise DemoError(
+                "数据库中没有重大事故隐患判定标准：请先运行 benan load_standards（或用 --hazards 0）"
+            )
         count = create_many(actor=None, rows=rows, action="demo.enterprise.created", progress=inserted)
         created, skipped = create_accounts(regions)
+        hazard_result = (
+            demo_hazards.install(rows=rows, n=hazards, seed=seed, regions=regions, progress=hazard_progress)
+            if hazards else None
+        )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
         enterprises=count,
@@ -411,4 +429,5 @@ def install(
         users_skipped=tuple(skipped),
         statuses=dict(Counter(row.periods[-1][0] for row in rows)),
         audit_entries=audit_after - audit_before,
+        hazards=hazard_result,
     )

@@ -1,4 +1,5 @@
-"""`benan demo`: fill an empty database with a deterministic demo province and its accounts.
+"""`benan demo`: fill an empty database with a deterministic demo province, its accounts and its
+hazards (every state of the loop, written through the real services).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -11,16 +12,22 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from benan.demo import generator
+from benan.demo import hazards as demo_hazards
 from benan.enterprises.models import Enterprise, Status
+from benan.hazards.models import HazardState
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：四川省各区县的企业（含状态时间线）和演示账号（密码 demo-2026）"
+    help = "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）和隐患排查治理记录"
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--enterprises", type=int, default=generator.DEFAULT_ENTERPRISES,
             help=f"企业数量（默认 {generator.DEFAULT_ENTERPRISES}）",
+        )
+        parser.add_argument(
+            "--hazards", type=int, default=None,
+            help=f"隐患数量（默认为企业数的一半，最多 {demo_hazards.MAX_DEFAULT}；0 表示不生成隐患）",
         )
         parser.add_argument(
             "--seed", type=int, default=generator.DEFAULT_SEED,
@@ -34,6 +41,9 @@ class Command(BaseCommand):
         n = options["enterprises"]
         if n < 0:
             raise CommandError("--enterprises 不能是负数")
+        hazards = demo_hazards.default_count(n) if options["hazards"] is None else options["hazards"]
+        if hazards < 0:
+            raise CommandError("--hazards 不能是负数")
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -41,10 +51,15 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         bars = dict(unit="家", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
-        with tqdm(total=n, desc="生成", **bars) as made, tqdm(total=n, desc="写入", **bars) as written:
+        with (
+            tqdm(total=n, desc="生成", **bars) as made,
+            tqdm(total=n, desc="写入", **bars) as written,
+            tqdm(total=hazards, desc="隐患", **{**bars, "unit": "条"}) as found,
+        ):
             try:
                 result = generator.install(
                     enterprises=n, seed=options["seed"], generated=made.update, inserted=written.update,
+                    hazards=hazards, hazard_progress=found.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -58,5 +73,20 @@ class Command(BaseCommand):
             f"演示账号新建 {len(result.users_created)} 个，审计日志新增 {result.audit_entries} 条；"
             f"种子 {options['seed']}，用时 {elapsed:.1f} 秒"
         )
+        if result.hazards is not None:
+            self.stdout.write(hazard_line(result.hazards))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
+
+
+def hazard_line(result: demo_hazards.HazardResult) -> str:
+    states = "，".join(
+        f"{HazardState(s).label} {result.states.get(s, 0)}"
+        + (f"（其中逾期 {result.overdue}）" if s == HazardState.RECTIFYING else "")
+        for s in HazardState.values
+    )
+    return (
+        f"演示隐患：{result.hazards} 条（{states}），其中重大事故隐患 {result.major} 条，"
+        f"挂牌督办中 {result.listed} 条、已摘牌 {result.delisted} 条；排查记录 {result.inspections} 次；"
+        f"新建执法、安委办和企业账号 {result.actors_created} 个（不可登录，仅用于演示数据中的操作）"
+    )
