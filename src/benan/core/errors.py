@@ -31,3 +31,8 @@ class InvalidTransition(DomainError):
 
     status = 409
     default_message = "当前状态不允许此操作"
+
+
+def choices_hint(choices) -> str:
+    """The allowed values of a TextChoices for an error message: 正常生产(normal)、…"""
+    return "、".join(f"{c.label}({c.value})" for c in choices)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from benan.core.errors import choices_hint
 from benan.core.models import Region
 from benan.core.scope import get_in_scope, scope
 
@@ -17,10 +18,6 @@ from .models import Enterprise, Sector, Status, StatusPeriod
 
 def in_force(day: date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
-def _options(choices) -> str:
-    return "、".join(f"{c.label}({c.value})" for c in choices)
 
 
 @dataclass(frozen=True)
@@ -35,9 +32,9 @@ class EnterpriseFilter:
         if self.region and not Region.objects.filter(code=self.region).exists():
             errors["region"] = [f"行政区划代码“{self.region}”不存在"]
         if self.sector and self.sector not in Sector.values:
-            errors["sector"] = [f"“{self.sector}”不是可选行业，可选：{_options(Sector)}"]
+            errors["sector"] = [f"“{self.sector}”不是可选行业，可选：{choices_hint(Sector)}"]
         if self.status and self.status not in Status.values:
-            errors["status"] = [f"“{self.status}”不是可选状态，可选：{_options(Status)}"]
+            errors["status"] = [f"“{self.status}”不是可选状态，可选：{choices_hint(Status)}"]
         if self.q and len(self.q) > 100:
             errors["q"] = ["搜索词不能超过100个字符"]
         if errors:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core import audit
 from benan.core import errors as domain
+from benan.core.pages import is_partial, messages_of, page_number
 from benan.core.pagination import paginate
 from benan.core.scope import region_in_scope
 
@@ -35,16 +36,6 @@ ACTION_LABELS = {
 }
 
 
-def is_partial(request) -> bool:
-    """Whether to answer with the partial only: an htmx request that swaps part of the page.
-
-    Plain page loads, boosted requests and htmx's history restore (the back button after the
-    cached page was evicted) need the full page, which includes the same partial.
-    """
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 def _enterprise_or_404(user, pk: int):
     try:
         return queries.get_enterprise(user, pk)
@@ -55,21 +46,6 @@ def _enterprise_or_404(user, pk: int):
 def _require_writer(user) -> None:
     if not services.can_write(user):
         raise PermissionDenied("您的角色无权登记或修改企业信息")
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
-
-
-def _page_number(raw: str | None) -> int:
-    if not raw:
-        return 1
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError({"page": [f"页码“{raw}”不是整数"]}) from None
 
 
 # -- list --------------------------------------------------------------------------------------
@@ -94,7 +70,7 @@ def enterprise_list(request):
                 sector=params["sector"] or None, status=params["status"] or None,
             ),
         ).select_related("region__parent")  # full_name reads the county and its city
-        page = paginate(queryset, page=_page_number(request.GET.get("page")))
+        page = paginate(queryset, page=page_number(request.GET.get("page")))
         if not page.items and page.number > page.pages:
             # A page past the end (e.g. after a filter shrank the list): show the last one.
             page = paginate(queryset, page=page.pages)
@@ -104,7 +80,7 @@ def enterprise_list(request):
             (e, Status(statuses[e.pk]) if e.pk in statuses else None) for e in page.items
         ]
     except ValidationError as exc:
-        context["errors"] = _messages_of(exc)
+        context["errors"] = messages_of(exc)
         status_code = 400
 
     if is_partial(request):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from benan.core import audit, clock
+from benan.core.errors import choices_hint
 from benan.core.models import Region, RegionLevel
 from benan.core.scope import get_in_scope, scope
 
@@ -23,10 +24,6 @@ from .models import (
     ListingState,
     Rectification,
 )
-
-
-def _options(choices) -> str:
-    return "、".join(f"{c.label}({c.value})" for c in choices)
 
 
 def overdue_q(today: date) -> Q:
@@ -47,9 +44,9 @@ class HazardFilter:
     def validate(self) -> None:
         errors = {}
         if self.state and self.state not in HazardState.values:
-            errors["state"] = [f"“{self.state}”不是可选状态，可选：{_options(HazardState)}"]
+            errors["state"] = [f"“{self.state}”不是可选状态，可选：{choices_hint(HazardState)}"]
         if self.grade and self.grade not in Grade.values:
-            errors["grade"] = [f"“{self.grade}”不是可选等级，可选：{_options(Grade)}"]
+            errors["grade"] = [f"“{self.grade}”不是可选等级，可选：{choices_hint(Grade)}"]
         if self.region and not Region.objects.filter(code=self.region).exists():
             errors["region"] = [f"行政区划代码“{self.region}”不存在"]
         if errors:

@@ -10,7 +10,6 @@ Imports from core, enterprises, standards and this app.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,11 +29,11 @@ from benan.core import attachments
 from benan.core import errors as domain
 from benan.core.loop import role_allows
 from benan.core.models import GOVERNMENT_ROLES, Region, RegionLevel, Role
+from benan.core.pages import http_errors, is_partial, messages_of, page_number
 from benan.core.pagination import paginate
 from benan.core.scope import region_in_scope
 from benan.enterprises import queries as enterprise_queries
 from benan.enterprises.forms import grouped_regions, scope_regions
-from benan.enterprises.views import is_partial
 from benan.standards import engine
 
 from . import ledger, queries, services
@@ -71,32 +70,6 @@ SOURCE_LABELS = dict(Source.choices)
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def http_errors():
-    """Domain errors as Django's: outside the scope is 404, a refused role 403."""
-    try:
-        yield
-    except domain.NotFound as exc:
-        raise Http404(exc.message) from exc
-    except domain.PermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
-
-
-def _page_number(raw: str | None) -> int:
-    if not raw:
-        return 1
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError({"page": [f"页码“{raw}”不是整数"]}) from None
 
 
 def _flag(raw: str, field: str, label: str) -> bool | None:
@@ -139,7 +112,7 @@ def _pick_enterprises(user, q: str) -> tuple[list, bool, list[str]]:
         ).select_related("region__parent")
         rows = list(queryset[: PICK_LIMIT + 1])
     except ValidationError as exc:
-        return [], False, _messages_of(exc)
+        return [], False, messages_of(exc)
     return rows[:PICK_LIMIT], len(rows) > PICK_LIMIT, []
 
 
@@ -173,7 +146,7 @@ def hazard_list(request):
         queryset = queries.hazards(request.user, filters, today=today).select_related(
             "enterprise", "region__parent"
         )
-        page = paginate(queryset, page=_page_number(request.GET.get("page")))
+        page = paginate(queryset, page=page_number(request.GET.get("page")))
         if not page.items and page.number > page.pages:
             page = paginate(queryset, page=page.pages)
         listed = queries.listings_of([h.pk for h in page.items])
@@ -183,7 +156,7 @@ def hazard_list(request):
             for h in page.items
         ]
     except ValidationError as exc:
-        context["errors"] = _messages_of(exc)
+        context["errors"] = messages_of(exc)
         context["params"] = {key: request.GET.get(key, "") for key in FILTER_KEYS}
         status_code = 400
 
@@ -208,7 +181,7 @@ def hazard_ledger(request):
         _, filters = _filters(request)
         content = ledger.build(queries.hazards(request.user, filters))
     except ValidationError as exc:
-        text = "筛选条件有误：" + "；".join(_messages_of(exc))
+        text = "筛选条件有误：" + "；".join(messages_of(exc))
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -256,7 +229,7 @@ def _run_submit(request, hazard, form):
         try:
             ids.append(attachments.store(actor=request.user, upload=upload).pk)
         except ValidationError as exc:
-            raise ValidationError({"files": [f"{upload.name}：{m}" for m in _messages_of(exc)]}) from exc
+            raise ValidationError({"files": [f"{upload.name}：{m}" for m in messages_of(exc)]}) from exc
     services.submit_rectification(
         actor=request.user, hazard=hazard, description=form.cleaned_data["description"], attachment_ids=ids
     )
@@ -682,7 +655,7 @@ def _record(request, enterprise, form, standard, answered, kept, answer_errors, 
                     try:
                         photo_ids.append(attachments.store(actor=request.user, upload=upload).pk)
                     except ValidationError as exc:
-                        answer_errors[c.id] = [f"{upload.name}：{m}" for m in _messages_of(exc)]
+                        answer_errors[c.id] = [f"{upload.name}：{m}" for m in messages_of(exc)]
                 items.append(services.AnswerIn(c.id, value, note, tuple(photo_ids)))
             if answer_errors:
                 transaction.set_rollback(True)  # keep none of the photos that did pass
@@ -731,11 +704,11 @@ def inspection_list(request):
     try:
         page = paginate(
             queries.inspections(request.user).annotate(hazard_count=Count("hazards")),
-            page=_page_number(request.GET.get("page")),
+            page=page_number(request.GET.get("page")),
         )
         errors, status = [], 200
     except ValidationError as exc:
-        page, errors, status = None, _messages_of(exc), 400
+        page, errors, status = None, messages_of(exc), 400
     return render(
         request,
         "hazards/inspection_list.html",
@@ -798,10 +771,10 @@ def listing_board(request):
                 queries.listings(
                     request.user, state=None if state == "all" else state, level=level or None
                 ).select_related("hazard__region__parent"),
-                page=_page_number(request.GET.get("page")),
+                page=page_number(request.GET.get("page")),
             )
         except ValidationError as exc:
-            errors = _messages_of(exc)
+            errors = messages_of(exc)
         else:
             rows = [
                 {

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from benan.core.errors import NotFound
+from benan.core.pages import is_partial
 from benan.enterprises.models import GONGMAO_SECTORS, Sector
-from benan.enterprises.views import is_partial
 
 from . import queries
 

@@ -1,0 +1,47 @@
+"""Helpers shared by every app's page views: htmx partials, pages, errors as HTTP answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from . import errors as domain
+
+
+def is_partial(request) -> bool:
+    """Whether to answer with the partial only: an htmx request that swaps part of the page.
+
+    Plain page loads, boosted requests and htmx's history restore (the back button after the
+    cached page was evicted) need the full page, which includes the same partial.
+    """
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+@contextmanager
+def http_errors() -> Iterator[None]:
+    """Domain errors as Django's: outside the scope is 404, a refused role 403."""
+    try:
+        yield
+    except domain.NotFound as exc:
+        raise Http404(exc.message) from exc
+    except domain.PermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def messages_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [m for messages_ in error.message_dict.values() for m in messages_]
+    return list(error.messages)
+
+
+def page_number(raw: str | None) -> int:
+    if not raw:
+        return 1
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({"page": [f"页码“{raw}”不是整数"]}) from None
