@@ -227,3 +227,13 @@ def test_an_inspection_turns_violations_into_major_hazards(api, criteria, wuhou_
         ("major", CRITERION, "reported"),
         ("", None, "reported"),
     ]
+
+
+def test_the_daily_huey_task_runs_the_same_sweep(walk):
+    from benan.hazards import tasks
+
+    pk = walk("rectifying")
+    hazard = Hazard.objects.get(pk=pk)
+    with time_machine.travel((hazard.due_date + timedelta(days=1)).isoformat() + " 06:00 +0800"):
+        assert tasks.sweep_overdue_hazards.call_local() == 1
+        assert tasks.sweep_overdue_hazards.call_local() == 0
