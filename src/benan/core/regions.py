@@ -35,9 +35,18 @@ def check_rows(rows: list[dict[str, str]]) -> None:
             raise ValueError(f"{row['code']}: code does not start with its parent's {parent[:digits]}")
 
 
-@transaction.atomic
 def load_regions() -> tuple[int, int]:
     """Insert or update every region; returns (created, updated). Safe to run again."""
+    from .scope import forget_regions
+
+    try:
+        with transaction.atomic():
+            return _load()
+    finally:
+        forget_regions()
+
+
+def _load() -> tuple[int, int]:
     rows = read_rows()
     check_rows(rows)
     if not Region.objects.exists():

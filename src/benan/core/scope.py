@@ -9,11 +9,12 @@ nothing. An object outside the scope is reported as missing (404), never as forb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Model, QuerySet
 
 from .errors import NotFound
-from .models import GOVERNMENT_ROLES, Role
+from .models import GOVERNMENT_ROLES, Region, RegionLevel, Role
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,38 @@ def scope(queryset: QuerySet, user) -> QuerySet:
     if user.role in GOVERNMENT_ROLES:
         if user.region_id is None or rule.region is None:
             return queryset.none()
-        low, high = user.region.code_range()
-        if low == high:
-            return queryset.filter(**{rule.region: low})
-        return queryset.filter(**{f"{rule.region}__gte": low, f"{rule.region}__lte": high})
+        return within(queryset, user.region, rule.region)
     return queryset.none()
+
+
+def within(queryset: QuerySet, region: Region, field: str = "region") -> QuerySet:
+    """Rows whose `field` (a county code) lies in `region`'s subtree.
+
+    A subtree is a range of codes; the root of the whole tree needs no filter at all, and
+    leaving it out lets the database walk an ordering index instead of scanning a range that
+    holds every row.
+    """
+    if is_root(region):
+        return queryset
+    low, high = region.code_range()
+    if low == high:
+        return queryset.filter(**{field: low})
+    return queryset.filter(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> frozenset[str]:
+    return frozenset(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", flat=True))
+
+
+def is_root(region: Region) -> bool:
+    """Whether `region` is the only province in the database, so every row lies inside it."""
+    return region.level == RegionLevel.PROVINCE and _provinces() == {region.code}
+
+
+def forget_regions() -> None:
+    """Called when the region table changes (load_regions)."""
+    _provinces.cache_clear()
 
 
 def get_in_scope(queryset: QuerySet, user, **lookup) -> Model:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from benan.core.errors import choices_hint
 from benan.core.models import Region
-from benan.core.scope import get_in_scope, scope
+from benan.core.scope import get_in_scope, scope, within
 
 from .models import Enterprise, Sector, Status, StatusPeriod
 
@@ -47,8 +47,7 @@ def enterprises(user, filters: EnterpriseFilter | None = None, *, day: date | No
     filters.validate()
     queryset = scope(Enterprise.objects.all(), user)
     if filters.region:
-        low, high = Region.objects.get(code=filters.region).code_range()
-        queryset = queryset.filter(region__gte=low, region__lte=high)
+        queryset = within(queryset, Region.objects.get(code=filters.region))
     if filters.sector:
         queryset = queryset.filter(sector=filters.sector)
     if filters.status:
