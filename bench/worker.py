@@ -1,8 +1,9 @@
 """One backend's benchmark, run by `python -m bench` in a subprocess with its own settings.
 
-Loads a fresh database (migrate, regions, `benan demo`), runs ANALYZE, then times each list
-query three ways: through the API (Django's test client, a real bearer token), through the
-ORM without HTTP, and as the raw SQL the ORM generates (the floor). Writes JSON to --out.
+Loads a fresh database (migrate, regions, standards, `benan demo`, then --hazards bulk-inserted
+bench hazards, see bench.hazards), runs ANALYZE, then times each query three ways: through the
+API (Django's test client, a real bearer token), through the ORM without HTTP, and as the raw
+SQL the ORM sends (the floor). Writes JSON to --out.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--enterprises", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--hazards", type=int, default=0, help="bench hazards to bulk-insert and measure")
+    parser.add_argument(
+        "--demo-hazards", type=int, default=None, help="hazards `benan demo` replays (default: its own)"
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument(
         "--measure-only", action="store_true",
@@ -78,6 +83,52 @@ def explain(cursor, vendor: str, sql: str) -> list[str]:
     return [f"{row[0]}|{row[1]}| {row[3]}" for row in cursor.fetchall()]
 
 
+def measure(client, headers, vendor: str, label: str, path: str, orm, capture, repeat: int) -> dict:
+    """Time `path` through the API, `orm()` without HTTP, and the SQL `capture()` sends, run raw."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.stats import summary
+
+    def api():
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code} {response.content[:300]!r}")
+        return response
+
+    recorder = Recorder()
+    with connection.execute_wrapper(recorder):
+        body = api().json()
+    with CaptureQueriesContext(connection) as captured:
+        capture()
+    raw_sql = [q["sql"] for q in captured.captured_queries]
+
+    def raw():
+        with connection.cursor() as cursor:
+            for sql in raw_sql:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    api_samples = timed(api, repeat)
+    orm_samples = timed(orm, repeat)
+    raw_samples = timed(raw, repeat)
+    with connection.cursor() as cursor:
+        plans = [{"sql": sql, "plan": explain(cursor, vendor, sql)} for sql in raw_sql]
+    result = {
+        "query": label,
+        "path": path,
+        # A list answers with its count; the statistics with the number of hazards they count.
+        "count": body["count"] if "count" in body else body["found"],
+        "api": summary(api_samples),
+        "orm": summary(orm_samples),
+        "raw_sql": summary(raw_samples),
+        "request_queries": recorder.queries,
+        "plans": plans,
+    }
+    print(f"[{vendor}] {label}: {result['count']} rows, API p95 {result['api']['p95_ms']:.1f} ms", flush=True)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benan.settings")
@@ -86,27 +137,36 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from benan.core.models import User
     from benan.core.pagination import paginate
     from benan.enterprises import queries
-    from bench.stats import summary
+    from benan.hazards.models import Hazard
+    from bench import hazards as bench_hazards
 
     vendor = connection.vendor
-    out, demo_seconds = StringIO(), None
+    out, demo_seconds, hazard_load = StringIO(), None, None
     if not args.measure_only:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_regions", stdout=StringIO())
+        call_command("load_standards", stdout=StringIO())
         started = time.perf_counter()
-        call_command("demo", enterprises=args.enterprises, seed=args.seed, stdout=out)
+        call_command(
+            "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards, stdout=out
+        )
         demo_seconds = round(time.perf_counter() - started, 2)
         print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
+        if args.hazards:
+            hazard_load = bench_hazards.load(
+                n=args.hazards, seed=args.seed, progress=lambda line: print(f"[{vendor}] {line}", flush=True)
+            )
 
     with connection.cursor() as cursor:
         # Fresh tables have no statistics; production databases do (autovacuum, or ANALYZE after a load).
+        # On PostgreSQL VACUUM too: after a bulk load the visibility map is empty, so index-only scans
+        # would visit the heap until autovacuum ran (and it might run in the middle of the timing).
         started = time.perf_counter()
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
         analyze_seconds = time.perf_counter() - started
         if vendor == "postgresql":
             cursor.execute("SHOW server_version")
@@ -128,12 +188,6 @@ def main(argv: list[str] | None = None) -> None:
     for label, params in QUERIES:
         path = "/api/v1/enterprises" + (f"?{urlencode(params)}" if params else "")
 
-        def api(path=path):
-            response = client.get(path, headers=headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {path}: {response.status_code} {response.content[:300]!r}")
-            return response
-
         def orm(params=params):
             # What the endpoint does, without HTTP, authentication and JSON.
             queryset = queries.enterprises(user, queries.EnterpriseFilter(**params))
@@ -141,38 +195,20 @@ def main(argv: list[str] | None = None) -> None:
             queries.statuses_on([e.pk for e in page.items])
             return page
 
-        recorder = Recorder()
-        with connection.execute_wrapper(recorder):
-            body = api().json()
-        # The count and the page, exactly as the ORM sends them: the floor under the API's time.
-        queryset = queries.enterprises(user, queries.EnterpriseFilter(**params))
-        with CaptureQueriesContext(connection) as page_queries:
-            paginate(queryset, page=1, size=20)
-        raw_sql = [q["sql"] for q in page_queries.captured_queries]
+        def count_and_page(params=params):
+            # The count and the page, exactly as the ORM sends them: the floor under the API's time.
+            paginate(queries.enterprises(user, queries.EnterpriseFilter(**params)), page=1, size=20)
 
-        def raw(raw_sql=raw_sql):
-            with connection.cursor() as cursor:
-                for sql in raw_sql:
-                    cursor.execute(sql)
-                    cursor.fetchall()
+        results.append(measure(client, headers, vendor, label, path, orm, count_and_page, args.requests))
 
-        api_samples = timed(api, args.requests)
-        orm_samples = timed(orm, args.requests)
-        raw_samples = timed(raw, args.requests)
-        with connection.cursor() as cursor:
-            plans = [{"sql": sql, "plan": explain(cursor, vendor, sql)} for sql in raw_sql]
-        results.append({
-            "query": label,
-            "path": path,
-            "count": body["count"],
-            "api": summary(api_samples),
-            "orm": summary(orm_samples),
-            "raw_sql": summary(raw_samples),
-            "request_queries": recorder.queries,
-            "plans": plans,
-        })
-        print(f"[{vendor}] {label}: {body['count']} rows, API p95 {results[-1]['api']['p95_ms']:.1f} ms",
-              flush=True)
+    hazard_results = []
+    hazard_rows = Hazard.objects.count()
+    if hazard_rows:
+        for label, path, call, target in bench_hazards.QUERIES:
+            # The floor is every query the ORM call sends (region checks, count, page, listings).
+            result = measure(client, headers, vendor, label, path, lambda call=call: call(user),
+                             lambda call=call: call(user), args.requests)
+            hazard_results.append({**result, "target_ms": target})
 
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump({
@@ -181,9 +217,12 @@ def main(argv: list[str] | None = None) -> None:
             "enterprises": args.enterprises,
             "demo_seconds": demo_seconds,
             "demo_output": out.getvalue().strip(),
+            "hazard_rows": hazard_rows,
+            "hazard_load": hazard_load,
             "analyze_seconds": round(analyze_seconds, 3),
             "requests": args.requests,
             "queries": results,
+            "hazard_queries": hazard_results,
         }, fh, ensure_ascii=False, indent=2)
 
 
