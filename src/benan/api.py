@@ -141,6 +141,7 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from benan.core.api import router as core_router
+    from benan.enforcement.api import router as enforcement_router
     from benan.enterprises.api import router as enterprises_router
     from benan.hazards.api import router as hazards_router
     from benan.standards.api import router as standards_router
@@ -149,6 +150,7 @@ def _register_routers() -> None:
     api.add_router("/v1/enterprises", enterprises_router)
     api.add_router("/v1/", standards_router)
     api.add_router("/v1/", hazards_router)
+    api.add_router("/v1/", enforcement_router)
 
 
 _register_routers()

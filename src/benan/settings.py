@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "benan.enterprises",
     "benan.standards",
     "benan.hazards",
+    "benan.enforcement",
     "benan.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("hazards/", include("benan.hazards.urls")),
     path("inspections/", include("benan.hazards.inspection_urls")),
     path("standards/", include("benan.standards.urls")),
+    path("enforcement/", include("benan.enforcement.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

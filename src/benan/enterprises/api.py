@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.core.pagination import paginate
 
 from . import queries, services
@@ -198,6 +198,33 @@ def change_status(request, enterprise_id: int, payload: StatusIn):
         "id": period.pk, "status": period.status, "status_label": period.get_status_display(),
         "start_date": period.start_date, "end_date": period.end_date, "reason": period.reason,
     })
+
+
+class StatusOnOut(Schema):
+    enterprise_id: int
+    date: date
+    status: str | None
+    status_label: str | None
+    period_start: date | None
+    period_end: date | None
+    reason: str
+
+
+@router.get("/{int:enterprise_id}/status", response=StatusOnOut, summary="某日的企业状态")
+def status_on(request, enterprise_id: int, date: date | None = None):
+    """The status in force on `date` (default today) per the status timeline, the single source of
+    truth for "may this company produce that day"; null before the enterprise's first period."""
+    enterprise = queries.get_enterprise(request.auth, enterprise_id)
+    day = date or clock.today()
+    period = queries.period_on(enterprise, day)
+    return {
+        "enterprise_id": enterprise.pk, "date": day,
+        "status": period.status if period else None,
+        "status_label": period.get_status_display() if period else None,
+        "period_start": period.start_date if period else None,
+        "period_end": period.end_date if period else None,
+        "reason": period.reason if period else "",
+    }
 
 
 @router.get("/{int:enterprise_id}/history", response=list[HistoryOut], summary="企业变更记录")

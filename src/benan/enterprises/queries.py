@@ -73,6 +73,11 @@ def get_enterprise(user, pk: int) -> Enterprise:
     return get_in_scope(Enterprise.objects.select_related("region__parent", "park"), user, pk=pk)
 
 
+def period_on(enterprise: Enterprise, day: date) -> StatusPeriod | None:
+    """The period of the status timeline in force on `day` (periods never overlap)."""
+    return StatusPeriod.objects.filter(in_force(day), enterprise=enterprise).first()
+
+
 def timeline(enterprise: Enterprise) -> list[StatusPeriod]:
     return list(enterprise.status_periods.order_by("-start_date"))
 

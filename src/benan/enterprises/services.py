@@ -227,3 +227,86 @@ def create_many(
         if batch:
             flush()
     return count
+
+
+# -- suspensions ordered by enforcement ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """What `begin_suspension` did: the period now in force and the status to return to."""
+
+    period: StatusPeriod
+    resume_status: str
+    adopted: bool  # the registry already recorded this suspension; the order took that period
+
+
+def _covering(periods: list[StatusPeriod], day: date) -> StatusPeriod | None:
+    return next(
+        (p for p in periods if p.start_date <= day and (p.end_date is None or p.end_date >= day)), None
+    )
+
+
+def begin_suspension(*, actor, enterprise: Enterprise, start_date: date, reason: str) -> Suspension:
+    """Put the enterprise's timeline to `suspended` from `start_date` for a suspension order.
+
+    Called inside the order's transaction. History is never rewritten: the order may not start
+    before the latest period. If the registry already records a suspension on that day (one
+    entered before any order), the order adopts that period explicitly instead of opening a
+    second one.
+    """
+    with transaction.atomic():
+        locked = get_in_scope(Enterprise.objects.select_for_update(of=("self",)), actor, pk=enterprise.pk)
+        periods = list(locked.status_periods.order_by("start_date"))
+        latest = periods[-1] if periods else None
+        if latest is not None and start_date < latest.start_date:
+            raise ValidationError({"start_date": [
+                f"不能早于企业当前状态（{latest.get_status_display()}）"
+                f"的开始日期 {latest.start_date.isoformat()}"
+            ]})
+        current = _covering(periods, start_date)
+        if current is not None and current.status == Status.CLOSED:
+            raise ValidationError({"start_date": [
+                f"企业自 {current.start_date.isoformat()} 起已关闭，不能责令停产整顿"
+            ]})
+        if current is not None and current.status == Status.SUSPENDED:
+            before = [p for p in periods if p.start_date < current.start_date]
+            resume = before[-1].status if before and before[-1].status != Status.CLOSED else Status.NORMAL
+            audit.record(
+                actor, "enterprises.enterprise.suspension_adopted", locked,
+                period_id=current.pk, start_date=current.start_date, reason=reason,
+            )
+            return Suspension(period=current, resume_status=resume, adopted=True)
+        resume = current.status if current is not None else Status.NORMAL
+        period = change_status(
+            actor=actor, enterprise=locked, status=Status.SUSPENDED, start_date=start_date, reason=reason
+        )
+        return Suspension(period=period, resume_status=resume, adopted=False)
+
+
+def end_suspension(
+    *, actor, enterprise: Enterprise, period: StatusPeriod | None, on: date, resume_status: str, reason: str
+) -> StatusPeriod | None:
+    """End a suspension period the day before `on` and resume `resume_status` from `on`.
+
+    If the timeline has already moved on (the suspension period ended, e.g. the enterprise was
+    closed), it is left alone and None is returned: the order is lifted, the record stands.
+    """
+    with transaction.atomic():
+        locked = get_in_scope(Enterprise.objects.select_for_update(of=("self",)), actor, pk=enterprise.pk)
+        latest = locked.status_periods.order_by("-start_date").first()
+        if period is None or latest is None or latest.pk != period.pk or latest.status != Status.SUSPENDED:
+            audit.record(
+                actor, "enterprises.enterprise.suspension_ended_elsewhere", locked,
+                period_id=period.pk if period else None, on=on, reason=reason,
+            )
+            return None
+        if latest.end_date is not None and latest.end_date < on:
+            return None
+        if on <= latest.start_date:
+            raise ValidationError({"lifted_on": [
+                f"恢复生产日期必须晚于停产整顿开始日期 {latest.start_date.isoformat()}"
+            ]})
+        return change_status(
+            actor=actor, enterprise=locked, status=resume_status, start_date=on, reason=reason
+        )

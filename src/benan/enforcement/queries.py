@@ -1,0 +1,277 @@
+"""Reads of enforcement, always through the data scope: case lists and their filters, the
+statistics, suspension orders, referrals, the blacklist (scoped, and the public list), the
+attachments a user may read through cases.
+
+Statistics count by year like the lists filter by it: cases, dual penalties and fines by the
+year the case was opened (立案年度), suspensions by their start date, referrals by their report
+date, blacklist entries by their entry date. So `stats` always equals the matching list's count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
+
+from benan.core import audit, clock
+from benan.core.errors import choices_hint
+from benan.core.models import Region
+from benan.core.scope import scope, within
+
+from .models import (
+    ACTIVE_BLACKLIST_STATES,
+    BlacklistEntry,
+    CaseState,
+    CriminalReferral,
+    EnforcementCase,
+    Origin,
+    ReferralState,
+    SuspensionOrder,
+    SuspensionState,
+)
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def _check_region(code: str | None, errors: dict) -> None:
+    if code and not Region.objects.filter(code=code).exists():
+        errors["region"] = [f"行政区划代码“{code}”不存在"]
+
+
+def _check_year(year: int | None, errors: dict) -> None:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        errors["year"] = [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]
+
+
+def in_region(queryset: QuerySet, code: str | None) -> QuerySet:
+    return within(queryset, Region.objects.get(code=code), "region") if code else queryset
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str | None = None
+    region: str | None = None
+    enterprise: int | None = None
+    origin: str | None = None
+    year: int | None = None
+    dual_penalty: bool | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.state and self.state not in CaseState.values:
+            errors["state"] = [f"“{self.state}”不是可选状态，可选：{choices_hint(CaseState)}"]
+        if self.origin and self.origin not in Origin.values:
+            errors["origin"] = [f"“{self.origin}”不是可选来源，可选：{choices_hint(Origin)}"]
+        _check_region(self.region, errors)
+        _check_year(self.year, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def case_overdue_q(today: date) -> Q:
+    """Derived: not yet decided after the case's deadline (办案期限)."""
+    return Q(
+        state__in=[CaseState.OPENED, CaseState.INVESTIGATING, CaseState.NOTIFIED], decision_due__lt=today
+    )
+
+
+def cases(user, filters: CaseFilter | None = None, *, today: date | None = None) -> QuerySet:
+    filters = filters or CaseFilter()
+    filters.validate()
+    queryset = in_region(scope(EnforcementCase.objects.all(), user), filters.region)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.enterprise:
+        queryset = queryset.filter(enterprise_id=filters.enterprise)
+    if filters.origin:
+        queryset = queryset.filter(origin=filters.origin)
+    if filters.year:
+        queryset = queryset.filter(opened_on__year=filters.year)
+    if filters.dual_penalty is not None:
+        queryset = queryset.filter(dual_penalty=filters.dual_penalty)
+    if filters.overdue is not None:
+        condition = case_overdue_q(today or clock.today())
+        queryset = queryset.filter(condition if filters.overdue else ~condition)
+    if filters.q:
+        text = filters.q.strip()
+        queryset = queryset.filter(
+            Q(number__icontains=text) | Q(cause__icontains=text) | Q(enterprise__name__icontains=text)
+        )
+    return queryset
+
+
+def case_detail(user, pk: int) -> EnforcementCase:
+    from benan.core.scope import get_in_scope
+
+    return get_in_scope(
+        EnforcementCase.objects.select_related(
+            "enterprise", "region", "inspection", "created_by", "decided_by"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def suspensions(
+    user,
+    *,
+    region: str | None = None,
+    year: int | None = None,
+    state: str | None = None,
+    enterprise: int | None = None,
+) -> QuerySet:
+    errors: dict[str, list[str]] = {}
+    _check_region(region, errors)
+    _check_year(year, errors)
+    if state and state not in SuspensionState.values:
+        errors["state"] = [f"“{state}”不是可选状态，可选：{choices_hint(SuspensionState)}"]
+    if errors:
+        raise ValidationError(errors)
+    queryset = in_region(scope(SuspensionOrder.objects.all(), user), region)
+    if year:
+        queryset = queryset.filter(start_date__year=year)
+    if state:
+        queryset = queryset.filter(state=state)
+    if enterprise:
+        queryset = queryset.filter(enterprise_id=enterprise)
+    return queryset.select_related("enterprise", "case")
+
+
+def referrals(
+    user, *, region: str | None = None, year: int | None = None, state: str | None = None
+) -> QuerySet:
+    errors: dict[str, list[str]] = {}
+    _check_region(region, errors)
+    _check_year(year, errors)
+    if state and state not in ReferralState.values:
+        errors["state"] = [f"“{state}”不是可选状态，可选：{choices_hint(ReferralState)}"]
+    if errors:
+        raise ValidationError(errors)
+    queryset = in_region(scope(CriminalReferral.objects.all(), user), region)
+    if year:
+        queryset = queryset.filter(reported_on__year=year)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.select_related("case", "case__enterprise")
+
+
+def blacklist_entries(
+    user,
+    *,
+    region: str | None = None,
+    year: int | None = None,
+    active: bool | None = None,
+    today: date | None = None,
+) -> QuerySet:
+    errors: dict[str, list[str]] = {}
+    _check_region(region, errors)
+    _check_year(year, errors)
+    if errors:
+        raise ValidationError(errors)
+    queryset = in_region(scope(BlacklistEntry.objects.all(), user), region)
+    if year:
+        queryset = queryset.filter(entry_date__year=year)
+    if active is not None:
+        condition = active_blacklist_q(today or clock.today())
+        queryset = queryset.filter(condition if active else ~condition)
+    return queryset.select_related("enterprise", "case")
+
+
+def active_blacklist_q(today: date) -> Q:
+    """On the list today: not removed, entered, and the term not yet over (even before the sweep)."""
+    return Q(state__in=ACTIVE_BLACKLIST_STATES, entry_date__lte=today, planned_exit_date__gt=today)
+
+
+def public_blacklist(*, q: str | None = None, today: date | None = None) -> QuerySet:
+    """The published list (公示): everyone may read it, no login, no scope; only what is public."""
+    queryset = BlacklistEntry.objects.filter(active_blacklist_q(today or clock.today()))
+    if q:
+        text = q.strip()
+        queryset = queryset.filter(Q(enterprise__name__icontains=text) | Q(enterprise__uscc__icontains=text))
+    return queryset.select_related("enterprise").order_by("-entry_date", "-id")
+
+
+def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
+    """{cases, dual_penalty, suspensions, referrals, fines_total_cny, blacklisted} in the scope."""
+    case_rows = cases(user, CaseFilter(region=region, year=year)).aggregate(
+        cases=Count("pk"),
+        dual_penalty=Count("pk", filter=Q(dual_penalty=True)),
+        fines=Sum("fines_total"),
+    )
+    return {
+        "cases": case_rows["cases"],
+        "dual_penalty": case_rows["dual_penalty"],
+        "suspensions": suspensions(user, region=region, year=year).count(),
+        "referrals": referrals(user, region=region, year=year).count(),
+        "fines_total_cny": case_rows["fines"] or 0,
+        "blacklisted": blacklist_entries(user, region=region, year=year).count(),
+    }
+
+
+def history(case: EnforcementCase) -> QuerySet:
+    """The case's audit entries and those of its orders, referrals and blacklist entries, in order."""
+    entries = audit.history(case)
+    for related in (case.suspensions.all(), case.referrals.all(), case.blacklist_entries.all()):
+        for obj in related:
+            entries = entries | audit.history(obj)
+    return entries.order_by("seq")
+
+
+def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
+    """Attachment ids `user` may read through cases in their scope (evidence)."""
+    evidence = EnforcementCase.evidence.through.objects.filter(
+        enforcementcase__in=scope(EnforcementCase.objects.all(), user)
+    ).values("attachment_id")
+    return queryset.filter(pk__in=evidence).values("pk")
+
+
+# -- derived flags -----------------------------------------------------------------------------
+
+
+def case_overdue(case: EnforcementCase, today: date | None = None) -> bool:
+    today = today or clock.today()
+    return (
+        case.state in (CaseState.OPENED, CaseState.INVESTIGATING, CaseState.NOTIFIED)
+        and today > case.decision_due
+    )
+
+
+def referral_decision_overdue(referral: CriminalReferral, today: date | None = None) -> bool:
+    today = today or clock.today()
+    if referral.state == ReferralState.REPORTED:
+        return today > referral.decision_due
+    return referral.decided_on is not None and referral.decided_on > referral.decision_due
+
+
+def referral_transfer_overdue(referral: CriminalReferral, now=None) -> bool:
+    if referral.transfer_due is None:
+        return False
+    moment = referral.transferred_at or now or clock.now()
+    return moment > referral.transfer_due
+
+
+def blacklist_active(entry: BlacklistEntry, today: date | None = None) -> bool:
+    return entry.is_active_on(today or clock.today())
+
+
+def case_actions(case: EnforcementCase, user) -> list[str]:
+    """What `user` may try on `case` now: the loop's moves and the side actions of the state."""
+    from .models import HEADS, OFFICERS
+    from .services import EDITABLE_STATES, PENALISED_STATES, REFERRABLE_STATES, SUSPENDABLE_STATES
+
+    actions = [t.action for t in EnforcementCase.LOOP.available(case, user)]
+    if user is None or not (user.role in OFFICERS or user.is_admin):
+        return actions
+    if case.state in EDITABLE_STATES:
+        actions += ["officers", "evidence"]
+    if case.state in SUSPENDABLE_STATES:
+        actions.append("suspend")
+    if case.state in REFERRABLE_STATES:
+        actions.append("refer")
+    if case.state in PENALISED_STATES and (user.role in HEADS or user.is_admin):
+        actions.append("blacklist")
+    return actions
