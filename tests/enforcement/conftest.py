@@ -19,8 +19,14 @@ from tests.hazards.conftest import criteria, evidence, walk  # noqa: F401
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 DUAL = [
     {"party": "unit", "kind": "fine", "basis": "aqsc2021-97", "amount": "150000"},
-    {"party": "person", "kind": "fine", "basis": "aqsc2021-97", "amount": "30000",
-     "person_name": "张建国", "person_position": "总经理"},
+    {
+        "party": "person",
+        "kind": "fine",
+        "basis": "aqsc2021-97",
+        "amount": "30000",
+        "person_name": "张建国",
+        "person_position": "总经理",
+    },
 ]
 _serial = itertools.count(1)
 
@@ -29,7 +35,9 @@ def officers_for(region_code: str, count: int = 2) -> list[User]:
     """`count` active inspectors of `region_code` (made on first use)."""
     found = list(User.objects.filter(role=Role.INSPECTOR, region_id=region_code, is_active=True)[:count])
     while len(found) < count:
-        user = User(username=f"officer-{region_code}-{next(_serial)}", role=Role.INSPECTOR, region_id=region_code)
+        user = User(
+            username=f"officer-{region_code}-{next(_serial)}", role=Role.INSPECTOR, region_id=region_code
+        )
         user.set_password("demo-2026")
         user.save()
         found.append(user)
@@ -58,8 +66,12 @@ def walk_case(state: str, enterprise, actor, *, penalties=None, officers=None) -
     """A case against `enterprise` brought to `state` by `actor` (admin or an office in scope)."""
     officers = officers or officers_for(enterprise.region_id)
     case = services.open_case(
-        actor=actor, enterprise=enterprise, cause="未按规定组织应急演练", origin="direct",
-        facts="2026年该单位未按规定组织生产安全事故应急救援预案演练。", officer_ids=[o.pk for o in officers],
+        actor=actor,
+        enterprise=enterprise,
+        cause="未按规定组织应急演练",
+        origin="direct",
+        facts="2026年该单位未按规定组织生产安全事故应急救援预案演练。",
+        officer_ids=[o.pk for o in officers],
     )
     if state == "opened":
         return case
@@ -70,8 +82,13 @@ def walk_case(state: str, enterprise, actor, *, penalties=None, officers=None) -
         return case
     photo = store(actor=actor, upload=SimpleUploadedFile("现场照片.png", PNG, "image/png"))
     services.add_evidence(actor=actor, case=case, attachment_ids=[photo.pk])
-    services.notify(actor=actor, case=case, proposal="拟对单位罚款15万元，对总经理罚款3万元",
-                    proposed_kinds=["fine"], proposed_fine_cny="180000")
+    services.notify(
+        actor=actor,
+        case=case,
+        proposal="拟对单位罚款15万元，对总经理罚款3万元",
+        proposed_kinds=["fine"],
+        proposed_fine_cny="180000",
+    )
     if state == "notified":
         return case
     services.record_statement(actor=actor, case=case, waived=True)

@@ -27,10 +27,16 @@ def inspector(api, wuhou_inspector):
 @pytest.fixture
 def opened(inspector, wuhou_ent, officers):
     """The id of a case against 武侯 opened by the Wuhou inspector, two officers on it."""
-    response = inspector.post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "未按规定组织应急演练", "origin": "direct",
-        "facts": "2026年未组织生产安全事故应急救援预案演练。", "officer_ids": officers,
-    })
+    response = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "未按规定组织应急演练",
+            "origin": "direct",
+            "facts": "2026年未组织生产安全事故应急救援预案演练。",
+            "officer_ids": officers,
+        },
+    )
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
@@ -39,18 +45,27 @@ def notified(inspector, case_id, upload, user, fine="180000", kinds=("fine",)):
     assert inspector.post(f"/api/v1/cases/{case_id}/investigate").status_code == 200
     photo = upload(user)
     assert inspector.post(f"/api/v1/cases/{case_id}/evidence", {"attachments": [photo.pk]}).status_code == 200
-    response = inspector.post(f"/api/v1/cases/{case_id}/notify", {
-        "proposal": "拟对单位罚款15万元，对总经理罚款3万元", "proposed_kinds": list(kinds),
-        "proposed_fine_cny": fine,
-    })
+    response = inspector.post(
+        f"/api/v1/cases/{case_id}/notify",
+        {
+            "proposal": "拟对单位罚款15万元，对总经理罚款3万元",
+            "proposed_kinds": list(kinds),
+            "proposed_fine_cny": fine,
+        },
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
 
 def snapshot(case_id):
     case = EnforcementCase.objects.get(pk=case_id)
-    return (case.state, case.decided_on, case.fines_total, Penalty.objects.filter(case=case).count(),
-            audit.history(case).count())
+    return (
+        case.state,
+        case.decided_on,
+        case.fines_total,
+        Penalty.objects.filter(case=case).count(),
+        audit.history(case).count(),
+    )
 
 
 def test_a_case_walks_every_step_to_closed(inspector, opened, upload, wuhou_inspector):
@@ -79,17 +94,23 @@ def test_a_case_walks_every_step_to_closed(inspector, opened, upload, wuhou_insp
     assert decided["decision_number"].startswith("武侯区应急罚〔")
     assert decided["payment_due"] == (clock.today() + timedelta(days=15)).isoformat()
 
-    response = inspector.post(f"/api/v1/cases/{opened}/execute", {"execution": "已缴纳", "paid_cny": "180000"})
+    response = inspector.post(
+        f"/api/v1/cases/{opened}/execute", {"execution": "已缴纳", "paid_cny": "180000"}
+    )
     assert response.status_code == 200, response.content
     response = inspector.post(f"/api/v1/cases/{opened}/close", {"report": "执行完毕"})
     assert response.status_code == 200 and response.json()["state"] == "closed"
 
     actions = [e["action"] for e in inspector.get(f"/api/v1/cases/{opened}/history").json()]
     assert actions == [
-        "enforcement.enforcementcase.opened", "enforcement.enforcementcase.investigate",
-        "enforcement.enforcementcase.evidence_added", "enforcement.enforcementcase.notify",
-        "enforcement.enforcementcase.statement", "enforcement.enforcementcase.decide",
-        "enforcement.enforcementcase.execute", "enforcement.enforcementcase.close",
+        "enforcement.enforcementcase.opened",
+        "enforcement.enforcementcase.investigate",
+        "enforcement.enforcementcase.evidence_added",
+        "enforcement.enforcementcase.notify",
+        "enforcement.enforcementcase.statement",
+        "enforcement.enforcementcase.decide",
+        "enforcement.enforcementcase.execute",
+        "enforcement.enforcementcase.close",
     ]
 
 
@@ -104,10 +125,16 @@ def test_a_unit_fine_alone_is_not_a_dual_penalty(inspector, opened, upload, wuho
 
 def test_one_officer_cannot_investigate(api, wuhou_inspector, wuhou_ent):
     inspector = api(wuhou_inspector)
-    response = inspector.post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "x", "origin": "direct", "facts": "y",
-        "officer_ids": [wuhou_inspector.pk],
-    })
+    response = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "x",
+            "origin": "direct",
+            "facts": "y",
+            "officer_ids": [wuhou_inspector.pk],
+        },
+    )
     case_id = response.json()["id"]
     response = inspector.post(f"/api/v1/cases/{case_id}/investigate")
     assert response.status_code == 409
@@ -124,10 +151,16 @@ def test_the_minimum_of_officers_is_configurable(tmp_path, settings, api, wuhou_
     rules.reload()
     try:
         inspector = api(wuhou_inspector)
-        case_id = inspector.post("/api/v1/cases", {
-            "enterprise_id": wuhou_ent.pk, "cause": "x", "origin": "direct", "facts": "y",
-            "officer_ids": [wuhou_inspector.pk],
-        }).json()["id"]
+        case_id = inspector.post(
+            "/api/v1/cases",
+            {
+                "enterprise_id": wuhou_ent.pk,
+                "cause": "x",
+                "origin": "direct",
+                "facts": "y",
+                "officer_ids": [wuhou_inspector.pk],
+            },
+        ).json()["id"]
         assert inspector.post(f"/api/v1/cases/{case_id}/investigate").status_code == 200
     finally:
         settings.BENAN_ENFORCEMENT_RULES = ""
@@ -135,10 +168,16 @@ def test_the_minimum_of_officers_is_configurable(tmp_path, settings, api, wuhou_
 
 
 def test_officers_must_have_jurisdiction(inspector, wuhou_ent, wuhou_inspector, jinjiang_inspector):
-    response = inspector.post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "x", "origin": "direct", "facts": "y",
-        "officer_ids": [wuhou_inspector.pk, jinjiang_inspector.pk],
-    })
+    response = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "x",
+            "origin": "direct",
+            "facts": "y",
+            "officer_ids": [wuhou_inspector.pk, jinjiang_inspector.pk],
+        },
+    )
     assert response.status_code == 422
     assert "不管辖案件所在区县" in response.json()["detail"]
     assert not EnforcementCase.objects.exists()
@@ -162,10 +201,16 @@ def test_notify_needs_evidence(inspector, opened):
         ([{**DUAL[0], "amount": None}], "penalties[1].amount", "必须填写金额"),
         ([{**DUAL[0], "amount": "200000.01"}], "penalties[1].amount", "最高 200,000 元"),
         ([{**DUAL[1], "amount": "50001"}], "penalties[1].amount", "最高 50,000 元"),
-        ([{"party": "unit", "kind": "warning", "basis": "aqsc2021-97", "amount": "100"}],
-         "penalties[1].amount", "不填写金额"),
-        ([{"party": "person", "kind": "licence_revoked", "basis": "aqsc2021-97", "person_name": "王五"}],
-         "penalties[1].kind", "只能对单位作出"),
+        (
+            [{"party": "unit", "kind": "warning", "basis": "aqsc2021-97", "amount": "100"}],
+            "penalties[1].amount",
+            "不填写金额",
+        ),
+        (
+            [{"party": "person", "kind": "licence_revoked", "basis": "aqsc2021-97", "person_name": "王五"}],
+            "penalties[1].kind",
+            "只能对单位作出",
+        ),
         ([], "penalties", "至少要有一项"),
     ],
 )
@@ -185,8 +230,14 @@ def test_a_bad_decision_names_the_line_and_saves_nothing(
 def test_an_unlimited_basis_accepts_any_positive_fine(inspector, opened, upload, wuhou_inspector):
     notified(inspector, opened, upload, wuhou_inspector)
     inspector.post(f"/api/v1/cases/{opened}/statement", {"waived": True})
-    line = {"party": "person", "kind": "fine", "basis": "aqsc2021-95", "amount": "480000",
-            "person_name": "赵六", "person_position": "主要负责人"}
+    line = {
+        "party": "person",
+        "kind": "fine",
+        "basis": "aqsc2021-95",
+        "amount": "480000",
+        "person_name": "赵六",
+        "person_position": "主要负责人",
+    }
     response = inspector.post(f"/api/v1/cases/{opened}/decide", {"penalties": [line]})
     assert response.status_code == 200, response.content
     assert response.json()["penalties"][0]["basis_verified"] is True
@@ -216,8 +267,9 @@ def test_the_decision_waits_for_the_statement_period(api, inspector, opened, upl
 
 def test_a_requested_hearing_must_be_held_first(inspector, opened, upload, wuhou_inspector):
     notified(inspector, opened, upload, wuhou_inspector)
-    response = inspector.post(f"/api/v1/cases/{opened}/statement",
-                              {"statement": "不服，要求听证", "hearing_requested": True})
+    response = inspector.post(
+        f"/api/v1/cases/{opened}/statement", {"statement": "不服，要求听证", "hearing_requested": True}
+    )
     assert response.status_code == 200
     response = inspector.post(f"/api/v1/cases/{opened}/decide", {"penalties": DUAL})
     assert response.status_code == 409 and "听证" in response.json()["detail"]
@@ -227,8 +279,9 @@ def test_a_requested_hearing_must_be_held_first(inspector, opened, upload, wuhou
 
 def test_no_hearing_without_the_right(inspector, opened, upload, wuhou_inspector):
     notified(inspector, opened, upload, wuhou_inspector, fine="1000")
-    response = inspector.post(f"/api/v1/cases/{opened}/statement",
-                              {"statement": "要求听证", "hearing_requested": True})
+    response = inspector.post(
+        f"/api/v1/cases/{opened}/statement", {"statement": "要求听证", "hearing_requested": True}
+    )
     assert response.status_code == 422
     assert "不适用听证程序" in response.json()["detail"]
 
@@ -269,7 +322,13 @@ def test_withdrawal_needs_a_reason_and_the_head(api, inspector, opened, cd_offic
     ],
 )
 def test_opening_checks_the_origin(inspector, wuhou_ent, officers, body, field):
-    payload = {"enterprise_id": wuhou_ent.pk, "cause": "未组织演练", "facts": "事实", "officer_ids": officers, **body}
+    payload = {
+        "enterprise_id": wuhou_ent.pk,
+        "cause": "未组织演练",
+        "facts": "事实",
+        "officer_ids": officers,
+        **body,
+    }
     response = inspector.post("/api/v1/cases", payload)
     assert response.status_code == 422, response.content
     assert field in {e["field"] for e in response.json()["errors"]}
@@ -278,27 +337,47 @@ def test_opening_checks_the_origin(inspector, wuhou_ent, officers, body, field):
 
 def test_a_case_from_hazards_links_them(inspector, wuhou_ent, officers, walk):
     hazard = walk("rectifying")
-    response = inspector.post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "未消除事故隐患", "facts": "逾期未整改", "origin": "hazards",
-        "hazard_ids": [hazard], "officer_ids": officers,
-    })
+    response = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "未消除事故隐患",
+            "facts": "逾期未整改",
+            "origin": "hazards",
+            "hazard_ids": [hazard],
+            "officer_ids": officers,
+        },
+    )
     assert response.status_code == 201, response.content
     assert response.json()["hazard_ids"] == [hazard]
 
 
 def test_a_case_from_a_power_alert(inspector, wuhou_ent, officers):
-    response = inspector.post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "明停暗开", "facts": "停产期间夜间用电", "origin": "power_alert",
-        "origin_ref": "PA-2026-000123", "officer_ids": officers,
-    })
+    response = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "明停暗开",
+            "facts": "停产期间夜间用电",
+            "origin": "power_alert",
+            "origin_ref": "PA-2026-000123",
+            "officer_ids": officers,
+        },
+    )
     assert response.status_code == 201
     assert response.json()["origin_ref"] == "PA-2026-000123"
 
 
 def test_a_case_against_an_enterprise_outside_the_scope_is_404(api, jinjiang_inspector, wuhou_ent):
-    response = api(jinjiang_inspector).post("/api/v1/cases", {
-        "enterprise_id": wuhou_ent.pk, "cause": "x", "facts": "y", "origin": "direct",
-    })
+    response = api(jinjiang_inspector).post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "x",
+            "facts": "y",
+            "origin": "direct",
+        },
+    )
     assert response.status_code == 404
 
 

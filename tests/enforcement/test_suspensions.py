@@ -28,10 +28,15 @@ def status_on(client, enterprise, day) -> str | None:
 
 
 def order(client, case, start, **body):
-    return client.post(f"/api/v1/cases/{case.pk}/suspend", {
-        "start_date": start.isoformat(), "scope": "全厂停产", "lifting_conditions": "完成应急预案修订并组织演练",
-        **body,
-    })
+    return client.post(
+        f"/api/v1/cases/{case.pk}/suspend",
+        {
+            "start_date": start.isoformat(),
+            "scope": "全厂停产",
+            "lifting_conditions": "完成应急预案修订并组织演练",
+            **body,
+        },
+    )
 
 
 def inspect(actor, enterprise, day, source="department"):
@@ -58,8 +63,9 @@ def test_an_order_suspends_from_its_start_and_lifting_ends_it(api, office, cd_of
     with time_machine.travel(lift_day, tick=False):
         inspection = inspect(cd_office, wuhou_ent, lift_day - timedelta(days=1))
         client = api(cd_office)
-        response = client.post(f"/api/v1/suspensions/{order_id}/lift",
-                               {"inspection_id": inspection.pk, "comment": "复查合格"})
+        response = client.post(
+            f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk, "comment": "复查合格"}
+        )
         assert response.status_code == 200, response.content
         assert response.json()["state"] == "lifted"
         assert status_on(client, wuhou_ent, start - timedelta(days=1)) == "normal"
@@ -91,19 +97,32 @@ def test_a_second_order_while_one_is_in_force_is_refused(office, case_in, wuhou_
 
 
 def test_an_order_adopts_a_suspension_the_registry_already_records(office, admin, case_in, wuhou_ent):
-    enterprise_services.change_status(actor=admin, enterprise=wuhou_ent, status="suspended",
-                                      start_date=date(2026, 10, 1), reason="登记时已停产")
+    enterprise_services.change_status(
+        actor=admin,
+        enterprise=wuhou_ent,
+        status="suspended",
+        start_date=date(2026, 10, 1),
+        reason="登记时已停产",
+    )
     case = case_in("decided", wuhou_ent)
     response = order(office, case, TODAY)
     assert response.status_code == 201, response.content
     periods = list(wuhou_ent.status_periods.values_list("status", "start_date", "end_date"))
-    assert periods == [("normal", date(2020, 1, 1), date(2026, 9, 30)), ("suspended", date(2026, 10, 1), None)]
+    assert periods == [
+        ("normal", date(2020, 1, 1), date(2026, 9, 30)),
+        ("suspended", date(2026, 10, 1), None),
+    ]
     assert response.json()["resume_status"] == "normal"
 
 
 def test_an_order_cannot_rewrite_history(office, admin, case_in, wuhou_ent):
-    enterprise_services.change_status(actor=admin, enterprise=wuhou_ent, status="under_construction",
-                                      start_date=date(2026, 11, 1), reason="改扩建")
+    enterprise_services.change_status(
+        actor=admin,
+        enterprise=wuhou_ent,
+        status="under_construction",
+        start_date=date(2026, 11, 1),
+        reason="改扩建",
+    )
     case = case_in("decided", wuhou_ent)
     case.opened_on = date(2026, 10, 1)
     case.save(update_fields=["opened_on"])
@@ -114,21 +133,30 @@ def test_an_order_cannot_rewrite_history(office, admin, case_in, wuhou_ent):
 
 def test_a_closed_enterprise_is_not_suspended(office, admin, case_in, wuhou_ent):
     case = case_in("decided", wuhou_ent)
-    enterprise_services.change_status(actor=admin, enterprise=wuhou_ent, status="closed",
-                                      start_date=date(2026, 11, 20), reason="关闭")
+    enterprise_services.change_status(
+        actor=admin, enterprise=wuhou_ent, status="closed", start_date=date(2026, 11, 20), reason="关闭"
+    )
     response = order(office, case, TODAY)
     assert response.status_code == 422 and "已关闭" in response.json()["detail"]
 
 
 def test_lifting_resumes_the_status_before_the_order(api, office, admin, cd_office, case_in, wuhou_ent):
-    enterprise_services.change_status(actor=admin, enterprise=wuhou_ent, status="under_construction",
-                                      start_date=date(2026, 6, 1), reason="新建")
+    enterprise_services.change_status(
+        actor=admin,
+        enterprise=wuhou_ent,
+        status="under_construction",
+        start_date=date(2026, 6, 1),
+        reason="新建",
+    )
     case = case_in("decided", wuhou_ent)
     order_id = order(office, case, TODAY).json()["id"]
     with time_machine.travel(TODAY + timedelta(days=20), tick=False):
         inspection = inspect(cd_office, wuhou_ent, TODAY + timedelta(days=19))
         client = api(cd_office)
-        assert client.post(f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk}).status_code == 200
+        assert (
+            client.post(f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk}).status_code
+            == 200
+        )
         assert status_on(client, wuhou_ent, TODAY + timedelta(days=20)) == "under_construction"
 
 
@@ -161,7 +189,10 @@ def test_lifting_what_is_already_lifted_is_409(api, office, cd_office, case_in, 
     with time_machine.travel(TODAY + timedelta(days=10), tick=False):
         inspection = inspect(cd_office, wuhou_ent, TODAY + timedelta(days=9))
         client = api(cd_office)
-        assert client.post(f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk}).status_code == 200
+        assert (
+            client.post(f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk}).status_code
+            == 200
+        )
         response = client.post(f"/api/v1/suspensions/{order_id}/lift", {"inspection_id": inspection.pk})
         assert response.status_code == 409
 
@@ -185,5 +216,7 @@ def test_an_order_starting_before_the_case_is_refused(office, case_in, wuhou_ent
 
 def test_the_enterprise_is_told(case_in, wuhou_ent, ent_wuhou, cd_office):
     case = case_in("decided", wuhou_ent)
-    services.order_suspension(actor=cd_office, case=case, start_date=TODAY, scope="全厂", lifting_conditions="整改")
+    services.order_suspension(
+        actor=cd_office, case=case, start_date=TODAY, scope="全厂", lifting_conditions="整改"
+    )
     assert ent_wuhou.notifications.filter(title__startswith="责令停产停业整顿").exists()
