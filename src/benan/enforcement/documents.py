@@ -53,15 +53,20 @@ def amount_in_words(amount: Decimal) -> str:
     while yuan:
         groups.append(yuan % 10000)
         yuan //= 10000
+    previous = None
     for index in range(len(groups) - 1, -1, -1):
         group = groups[index]
         if group == 0:
             if words and not words.endswith("零"):
                 words += "零"
+            previous = group
             continue
-        if words and group < 1000 and not words.endswith("零"):
+        # A zero between digits is written once, also across the 万 boundary (壹仟万零伍仟).
+        gap = previous is not None and (previous % 10 == 0 or group < 1000)
+        if words and gap and not words.endswith("零"):
             words += "零"
         words += _four(group) + BIG_UNITS[index]
+        previous = group
     words = words.rstrip("零")
     if not words and not jiao and not fen:
         return "零元整"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
@@ -207,7 +208,8 @@ def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
         "dual_penalty": case_rows["dual_penalty"],
         "suspensions": suspensions(user, region=region, year=year).count(),
         "referrals": referrals(user, region=region, year=year).count(),
-        "fines_total_cny": case_rows["fines"] or 0,
+        # Quantized: SQLite sums decimals to a bare number, PostgreSQL keeps the scale.
+        "fines_total_cny": Decimal(case_rows["fines"] or 0).quantize(Decimal("0.01")),
         "blacklisted": blacklist_entries(user, region=region, year=year).count(),
     }
 

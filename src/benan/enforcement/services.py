@@ -493,6 +493,9 @@ def order_suspension(
             raise ValidationError(
                 {"start_date": [f"起始日期不能早于立案日期 {locked.opened_on.isoformat()}"]}
             )
+        # Orders for one enterprise queue on its row, so a second one sees the first (never
+        # two in force, even when two offices order at the same moment).
+        Enterprise.objects.select_for_update(of=("self",)).get(pk=locked.enterprise_id)
         existing = (
             SuspensionOrder.objects.select_for_update()
             .filter(enterprise_id=locked.enterprise_id, state=SuspensionState.IN_FORCE)
