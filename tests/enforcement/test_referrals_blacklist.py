@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -132,9 +132,9 @@ def test_listing_publishes_for_three_years(api, cd_office, case_in, wuhou_ent):
     assert api(None).get("/api/v1/blacklist", {"q": "不存在的企业"}).json()["count"] == 0
     with time_machine.travel(date(2029, 3, 2), tick=False):  # the term is over: off the public list
         assert api(None).get("/api/v1/blacklist").json()["count"] == 0
-        assert services.sweep() == 1
+        assert services.sweep()["blacklist_expired"] == 1
         assert BlacklistEntry.objects.get().state == "exited"
-        assert services.sweep() == 0
+        assert services.sweep()["blacklist_expired"] == 0
 
 
 def test_the_leap_day_term_ends_on_the_last_of_february(cd_office, case_in, wuhou_ent):
@@ -250,3 +250,21 @@ def test_stats_agree_with_the_lists(
     assert withdrawn.state == "withdrawn"
     assert office.get("/api/v1/cases/stats", {"year": 2025}).json()["cases"] == 0
     assert office.get("/api/v1/cases/stats", {"year": 1800}).status_code == 422
+
+
+def test_the_sweep_escalates_late_cases_and_referrals_once(case_in, cd_office, wuhou_inspector, wuhou_ent):
+    from django.core.management import call_command
+
+    case = case_in("investigating", wuhou_ent)
+    referral = services.refer(actor=cd_office, case=case, category="fire", report="失火")
+    assert services.sweep() == {"blacklist_expired": 0, "cases_escalated": 0, "referrals_escalated": 0}
+    with time_machine.travel(referral.decision_due + timedelta(days=1), tick=False):
+        assert services.sweep()["referrals_escalated"] == 1
+        assert services.sweep()["referrals_escalated"] == 0
+        assert cd_office.notifications.filter(title__startswith="涉嫌犯罪案件审批逾期").count() == 1
+    case.refresh_from_db()
+    late = case.decision_due + timedelta(days=1)
+    call_command("enforcement", "sweep", "--today", late.isoformat())
+    assert wuhou_inspector.notifications.filter(title__startswith="案件超过办案期限 1 天").count() == 1
+    call_command("enforcement", "sweep", "--today", late.isoformat())
+    assert wuhou_inspector.notifications.filter(title__startswith="案件超过办案期限").count() == 1

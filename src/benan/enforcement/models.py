@@ -142,6 +142,8 @@ class EnforcementCase(models.Model):
     closed_on = models.DateField("结案日期", null=True, blank=True)
     closing_report = models.TextField("结案报告", blank=True)
     withdrawn_reason = models.CharField("撤销理由", max_length=500, blank=True)
+    # The deadline the sweep last escalated, so each deadline escalates once.
+    escalated_due = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, verbose_name="立案人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -395,6 +397,8 @@ class CriminalReferral(models.Model):
     feedback_due = models.DateField("反馈期限", null=True, blank=True)
     feedback_on = models.DateField("反馈日期", null=True, blank=True)
     result = models.CharField("处理结果", max_length=500, blank=True)
+    # Set when the sweep has escalated a late decision or transfer (once each).
+    escalated = models.CharField(max_length=20, blank=True, editable=False)
     created_by = models.ForeignKey(User, verbose_name="报告人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

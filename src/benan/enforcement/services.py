@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 
 from benan.core import audit, clock, loop, notifications
@@ -44,6 +45,7 @@ from .models import (
     Party,
     PenaltyKind,
     ReferralCategory,
+    ReferralState,
     SuspensionOrder,
     SuspensionState,
 )
@@ -731,18 +733,83 @@ def reject_exit(*, actor, entry: BlacklistEntry, comment: str) -> BlacklistEntry
 # -- the daily sweep ---------------------------------------------------------------------------
 
 
-def sweep(*, today: date | None = None) -> int:
-    """期满移出: remove blacklist entries whose term has ended. Safe to run repeatedly."""
+def _offices_for(region) -> list[User]:
+    """The safety offices of a county and of its city: the level that handles and the level above."""
+    return list(
+        User.objects.filter(
+            role=Role.SAFETY_OFFICE, region_id__in=[region.pk, region.parent_id], is_active=True
+        )
+    )
+
+
+def sweep(*, today: date | None = None) -> dict[str, int]:
+    """The daily sweep, safe to run concurrently and repeatedly:
+
+    - 期满移出: blacklist entries whose term has ended leave the list;
+    - a case still undecided after its deadline (办案期限) is escalated once per deadline to its
+      officers and the offices of its county and city;
+    - a referral not decided within its days, or approved and not transferred within its hours,
+      is escalated once each to the offices.
+    """
+    from .queries import case_overdue_q
+
     today = today or clock.today()
+    result = {"blacklist_expired": 0, "cases_escalated": 0, "referrals_escalated": 0}
     due = BlacklistEntry.objects.filter(
         state__in=[BlacklistState.LISTED, BlacklistState.EXIT_APPLIED], planned_exit_date__lte=today
     ).values_list("pk", flat=True)
-    removed = 0
     for pk in list(due):
-        entry = BlacklistEntry.objects.get(pk=pk)
         try:
-            loop.transition(entry, "expire", None)
+            loop.transition(BlacklistEntry.objects.get(pk=pk), "expire", None)
         except InvalidTransition:
             continue  # someone else moved it meanwhile
-        removed += 1
-    return removed
+        result["blacklist_expired"] += 1
+    late = EnforcementCase.objects.filter(case_overdue_q(today)).exclude(escalated_due=F("decision_due"))
+    for case in late.select_related("region").iterator(chunk_size=500):
+        with transaction.atomic():
+            # Compare-and-swap: only the sweeper that sets the marker notifies.
+            if not EnforcementCase.objects.filter(pk=case.pk, escalated_due=case.escalated_due).update(
+                escalated_due=case.decision_due
+            ):
+                continue
+            days = (today - case.decision_due).days
+            audit.record(
+                None,
+                "enforcement.enforcementcase.escalated",
+                case,
+                decision_due=case.decision_due,
+                days_overdue=days,
+            )
+            notifications.notify(
+                [*case.officers.all(), *_offices_for(case.region)],
+                title=f"案件超过办案期限 {days} 天：{case.number}",
+                body=case.cause,
+                url=_url(case),
+                obj=case,
+            )
+            result["cases_escalated"] += 1
+    now = clock.now()
+    candidates = CriminalReferral.objects.filter(
+        Q(state=ReferralState.REPORTED, decision_due__lt=today)
+        | Q(state=ReferralState.APPROVED, transfer_due__lt=now)
+    ).select_related("region", "case")
+    for referral in candidates:
+        mark = "decision" if referral.state == ReferralState.REPORTED else "transfer"
+        if referral.escalated.endswith(mark):
+            continue
+        with transaction.atomic():
+            if not CriminalReferral.objects.filter(pk=referral.pk, escalated=referral.escalated).update(
+                escalated=mark
+            ):
+                continue
+            what = "审批" if mark == "decision" else "移送"
+            audit.record(None, "enforcement.criminalreferral.escalated", referral, late=mark)
+            notifications.notify(
+                _offices_for(referral.region),
+                title=f"涉嫌犯罪案件{what}逾期：{referral.case.number}",
+                body=referral.get_category_display(),
+                url=_url(referral.case),
+                obj=referral.case,
+            )
+            result["referrals_escalated"] += 1
+    return result
