@@ -156,6 +156,8 @@ BENAN_TOKEN_TTL_HOURS = int(os.environ.get("BENAN_TOKEN_TTL_HOURS", "12"))
 BENAN_ATTACHMENT_MAX_MB = int(os.environ.get("BENAN_ATTACHMENT_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 BENAN_PAGE_SIZE = 20
+# A YAML file overriding keys of enforcement/data/rules.yaml (deadlines, minimum officers, legal bases).
+BENAN_ENFORCEMENT_RULES = os.environ.get("BENAN_ENFORCEMENT_RULES", "")
 BENAN_MAX_PAGE_SIZE = 100
 
 if os.environ.get("REDIS_URL"):
