@@ -251,7 +251,9 @@ ENFORCEMENT_API = {
         OFFICERS,
         {"proposal": "拟罚款1万元", "proposed_fine_cny": "10000"},
     ),
-    ("post", "/api/v1/cases/{case_id}/statement"): act(case("notified"), OFFICERS, {"waived": True}),
+    ("post", "/api/v1/cases/{case_id}/statement"): act(
+        case("notified"), OFFICERS | {"ent_wuhou"}, {"waived": True}
+    ),
     ("post", "/api/v1/cases/{case_id}/hearing"): act(case("hearing"), OFFICERS, {"record": "听证"}),
     ("post", "/api/v1/cases/{case_id}/decide"): act(
         case("answered"),

@@ -423,3 +423,26 @@ def test_legal_bases_show_what_is_unverified(inspector):
     assert bases["aqsc2021-102"]["verified"] is False
     assert bases["aqsc2021-97"]["title"] == "《中华人民共和国安全生产法（2021年修正）》第九十七条"
     assert Decimal(bases["aqsc2021-97"]["person_max_cny"]) == Decimal("50000")
+
+
+def test_the_party_states_its_case_online(api, ent_wuhou, inspector, opened, upload, wuhou_inspector):
+    notified(inspector, opened, upload, wuhou_inspector)
+    client = api(ent_wuhou)
+    assert client.get(f"/api/v1/cases/{opened}").json()["actions"] == ["statement"]
+    response = client.post(
+        f"/api/v1/cases/{opened}/statement", {"statement": "已整改完毕", "hearing_requested": True}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["hearing_requested"] is True
+    assert client.post(f"/api/v1/cases/{opened}/decide", {"penalties": DUAL}).status_code == 403
+
+
+def test_a_case_with_a_suspension_in_force_is_not_withdrawn(api, cd_office, case_in, wuhou_ent):
+    from benan.enforcement import services
+
+    case = case_in("investigating", wuhou_ent)
+    services.order_suspension(
+        actor=cd_office, case=case, start_date=clock.today(), scope="全厂", lifting_conditions="整改"
+    )
+    response = api(cd_office).post(f"/api/v1/cases/{case.pk}/withdraw", {"reason": "不成立"})
+    assert response.status_code == 409 and "停产整顿令" in response.json()["detail"]

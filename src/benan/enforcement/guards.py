@@ -70,6 +70,7 @@ def apply_notify(case, actor, data):
 
 
 def statement(case, actor, data) -> None:
+    # The party may state its case itself, online; scope already limits it to its own cases.
     _day(data, "statement_on", "陈述申辩日期", not_before=case.notified_on, not_before_label="告知日期")
     if not data.get("waived"):
         _require(data, "statement", "陈述申辩意见（或选择放弃陈述申辩）")
@@ -131,7 +132,6 @@ def apply_decide(case, actor, data):
 
     r = rules.current()
     lines = data["penalties"]
-    Penalty.objects.filter(case=case).delete()  # a decision is taken once; this only guards repair
     Penalty.objects.bulk_create(Penalty(case=case, order=n, **line) for n, line in enumerate(lines, start=1))
     fined = {line["party"] for line in lines if line["kind"] == PenaltyKind.FINE}
     case.dual_penalty = {Party.UNIT, Party.PERSON} <= fined
@@ -174,6 +174,8 @@ def apply_close(case, actor, data):
 
 def withdraw(case, actor, data) -> None:
     _require(data, "reason", "撤销理由")
+    if case.suspensions.filter(state="in_force").exists():
+        raise InvalidTransition("本案有生效的停产整顿令，须先经复查解除后才能撤销案件")
 
 
 def apply_withdraw(case, actor, data):

@@ -46,6 +46,22 @@ OPEN_CASE_STATES = (
 )
 
 
+# States in which officers and evidence may still change.
+EDITABLE_STATES = (CaseState.OPENED, CaseState.INVESTIGATING, CaseState.NOTIFIED)
+# A suspension may be ordered as a measure during the investigation or as the penalty decided.
+SUSPENDABLE_STATES = (CaseState.INVESTIGATING, CaseState.NOTIFIED, CaseState.DECIDED, CaseState.EXECUTED)
+# A referral needs facts established; a withdrawn case refers nothing.
+REFERRABLE_STATES = (
+    CaseState.INVESTIGATING,
+    CaseState.NOTIFIED,
+    CaseState.DECIDED,
+    CaseState.EXECUTED,
+    CaseState.CLOSED,
+)
+# A blacklist entry follows an administrative penalty (办法 第三条).
+PENALISED_STATES = (CaseState.DECIDED, CaseState.EXECUTED, CaseState.CLOSED)
+
+
 class Origin(models.TextChoices):
     INSPECTION = "inspection", "检查发现"
     HAZARDS = "hazards", "隐患查处"
@@ -172,7 +188,7 @@ class EnforcementCase(models.Model):
                 "statement",
                 (CaseState.NOTIFIED,),
                 CaseState.NOTIFIED,
-                OFFICERS,
+                OFFICERS | {Role.ENTERPRISE},
                 "记录陈述申辩",
                 guard=guards.statement,
                 effect=guards.apply_statement,

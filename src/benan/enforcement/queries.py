@@ -262,8 +262,14 @@ def blacklist_active(entry: BlacklistEntry, today: date | None = None) -> bool:
 
 def case_actions(case: EnforcementCase, user) -> list[str]:
     """What `user` may try on `case` now: the loop's moves and the side actions of the state."""
-    from .models import HEADS, OFFICERS
-    from .services import EDITABLE_STATES, PENALISED_STATES, REFERRABLE_STATES, SUSPENDABLE_STATES
+    from .models import (
+        EDITABLE_STATES,
+        HEADS,
+        OFFICERS,
+        PENALISED_STATES,
+        REFERRABLE_STATES,
+        SUSPENDABLE_STATES,
+    )
 
     actions = [t.action for t in EnforcementCase.LOOP.available(case, user)]
     if user is None or not (user.role in OFFICERS or user.is_admin):

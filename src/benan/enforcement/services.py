@@ -30,11 +30,15 @@ from benan.hazards.models import Hazard, Inspection
 
 from . import guards, rules
 from .models import (
+    EDITABLE_STATES,
     HEADS,
     HEARING_KINDS,
     MONEY_KINDS,
     OFFICERS,
+    PENALISED_STATES,
     PERSON_KINDS,
+    REFERRABLE_STATES,
+    SUSPENDABLE_STATES,
     BlacklistEntry,
     BlacklistReason,
     BlacklistState,
@@ -49,21 +53,6 @@ from .models import (
     SuspensionOrder,
     SuspensionState,
 )
-
-# States in which officers and evidence may still change.
-EDITABLE_STATES = (CaseState.OPENED, CaseState.INVESTIGATING, CaseState.NOTIFIED)
-# A suspension may be ordered as a measure during the investigation or as the penalty decided.
-SUSPENDABLE_STATES = (CaseState.INVESTIGATING, CaseState.NOTIFIED, CaseState.DECIDED, CaseState.EXECUTED)
-# A referral needs facts established; a withdrawn case refers nothing.
-REFERRABLE_STATES = (
-    CaseState.INVESTIGATING,
-    CaseState.NOTIFIED,
-    CaseState.DECIDED,
-    CaseState.EXECUTED,
-    CaseState.CLOSED,
-)
-# A blacklist entry follows an administrative penalty (办法 第三条).
-PENALISED_STATES = (CaseState.DECIDED, CaseState.EXECUTED, CaseState.CLOSED)
 
 
 def _url(case: EnforcementCase) -> str:
