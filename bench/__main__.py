@@ -38,6 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="hazards `benan demo` replays through the services (default 0: its own default, 5,000 at "
         "100,000 enterprises, adds about 100 s per backend; the bench ledger is bulk-loaded instead)",
     )
+    parser.add_argument(
+        "--demo-cases", type=int, default=0,
+        help="enforcement cases `benan demo` replays through the services (default 0; its own default is "
+        "one per eight enterprises, at most 3,000, about 70 s per backend at 100,000 enterprises)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
@@ -68,6 +73,8 @@ def run_worker(backend: str, args: argparse.Namespace, database_url: str | None)
     ]
     if args.demo_hazards is not None:
         command += ["--demo-hazards", str(args.demo_hazards)]
+    if args.demo_cases is not None:
+        command += ["--demo-cases", str(args.demo_cases)]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))

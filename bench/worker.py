@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--demo-hazards", type=int, default=None, help="hazards `benan demo` replays (default: its own)"
     )
+    parser.add_argument(
+        "--demo-cases", type=int, default=None, help="cases `benan demo` replays (default: its own)"
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument(
         "--measure-only", action="store_true",
@@ -152,7 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         call_command("load_standards", stdout=StringIO())
         started = time.perf_counter()
         call_command(
-            "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards, stdout=out
+            "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards,
+            cases=args.demo_cases, stdout=out
         )
         demo_seconds = round(time.perf_counter() - started, 2)
         print(f"[{vendor}] {out.getvalue().strip()}", flush=True)

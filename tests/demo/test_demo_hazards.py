@@ -241,7 +241,7 @@ def test_evidence_files_are_real_pngs(demo):
 
 
 def test_hazards_can_be_turned_off(regions):
-    out = run("demo", enterprises=30, hazards=0)
+    out = run("demo", enterprises=30, hazards=0, cases=0)
     assert not Hazard.objects.exists()
     assert "演示隐患" not in out
 

@@ -3,7 +3,8 @@
 `generate()` is pure (no database): the same seed and count give the same enterprises, every
 row validated by `enterprises.rules` like real input. `install()` writes them through
 `enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
-hazards (`demo.hazards`). Imports from core, enterprises, standards and demo.hazards.
+hazards (`demo.hazards`) and enforcement cases (`demo.enforcement`). Imports from core, enterprises,
+standards, demo.hazards and demo.enforcement.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from benan.enterprises.rules import clean_enterprise
 from benan.enterprises.services import NewEnterprise, create_many
 from benan.standards.models import Criterion
 
+from . import enforcement as demo_enforcement
 from . import hazards as demo_hazards
 
 DEFAULT_SEED = 2026
@@ -351,6 +353,7 @@ class InstallResult:
     statuses: dict[str, int]
     audit_entries: int
     hazards: demo_hazards.HazardResult | None = None  # None when no hazards were asked for
+    cases: demo_enforcement.CaseResult | None = None  # None when no cases were asked for
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -394,15 +397,22 @@ def install(
     inserted: Callable[[int], None] | None = None,
     hazards: int | None = None,
     hazard_progress: Callable[[int], None] | None = None,
+    cases: int | None = None,
+    case_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
-    """Generate and write the demo data, accounts and hazards in one transaction: all of it or
-    nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`."""
+    """Generate and write the demo data, accounts, hazards and enforcement cases in one transaction:
+    all of it or nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
+    `demo.enforcement.default_count(enterprises)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
     hazards = demo_hazards.default_count(enterprises) if hazards is None else hazards
     if hazards < 0:
         raise ValueError("hazards must not be negative")
+    if cases is None:
+        cases = demo_enforcement.default_count(enterprises)
+    if cases < 0:
+        raise ValueError("cases must not be negative")
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -421,6 +431,11 @@ def install(
             demo_hazards.install(rows=rows, n=hazards, seed=seed, regions=regions, progress=hazard_progress)
             if hazards else None
         )
+        case_result = (
+            demo_enforcement.install(rows=rows, n=cases, seed=seed, regions=regions, hazards=hazards,
+                                     progress=case_progress)
+            if cases else None
+        )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
         enterprises=count,
@@ -430,4 +445,5 @@ def install(
         statuses=dict(Counter(row.periods[-1][0] for row in rows)),
         audit_entries=audit_after - audit_before,
         hazards=hazard_result,
+        cases=case_result,
     )

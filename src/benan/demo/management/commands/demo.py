@@ -1,5 +1,5 @@
-"""`benan demo`: fill an empty database with a deterministic demo province, its accounts and its
-hazards (every state of the loop, written through the real services).
+"""`benan demo`: fill an empty database with a deterministic demo province, its accounts, its
+hazards and its enforcement cases (every state of each loop, written through the real services).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -11,14 +11,19 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from benan.demo import enforcement as demo_enforcement
 from benan.demo import generator
 from benan.demo import hazards as demo_hazards
+from benan.enforcement.models import BlacklistState, CaseState, ReferralState, SuspensionState
 from benan.enterprises.models import Enterprise, Status
 from benan.hazards.models import HazardState
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）和隐患排查治理记录"
+    help = (
+        "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）、隐患排查治理记录"
+        "和行政执法案件"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,6 +33,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--hazards", type=int, default=None,
             help=f"隐患数量（默认为企业数的一半，最多 {demo_hazards.MAX_DEFAULT}；0 表示不生成隐患）",
+        )
+        parser.add_argument(
+            "--cases", type=int, default=None,
+            help=(
+                f"执法案件数量（默认为企业数的八分之一，最多 {demo_enforcement.MAX_DEFAULT}；"
+                "0 表示不生成案件）"
+            ),
         )
         parser.add_argument(
             "--seed", type=int, default=generator.DEFAULT_SEED,
@@ -44,6 +56,11 @@ class Command(BaseCommand):
         hazards = demo_hazards.default_count(n) if options["hazards"] is None else options["hazards"]
         if hazards < 0:
             raise CommandError("--hazards 不能是负数")
+        cases = options["cases"]
+        if cases is None:
+            cases = demo_enforcement.default_count(n)
+        if cases < 0:
+            raise CommandError("--cases 不能是负数")
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -55,11 +72,12 @@ class Command(BaseCommand):
             tqdm(total=n, desc="生成", **bars) as made,
             tqdm(total=n, desc="写入", **bars) as written,
             tqdm(total=hazards, desc="隐患", **{**bars, "unit": "条"}) as found,
+            tqdm(total=cases, desc="案件", **{**bars, "unit": "件"}) as handled,
         ):
             try:
                 result = generator.install(
                     enterprises=n, seed=options["seed"], generated=made.update, inserted=written.update,
-                    hazards=hazards, hazard_progress=found.update,
+                    hazards=hazards, hazard_progress=found.update, cases=cases, case_progress=handled.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -75,6 +93,8 @@ class Command(BaseCommand):
         )
         if result.hazards is not None:
             self.stdout.write(hazard_line(result.hazards))
+        if result.cases is not None:
+            self.stdout.write(case_line(result.cases))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
 
@@ -89,4 +109,23 @@ def hazard_line(result: demo_hazards.HazardResult) -> str:
         f"演示隐患：{result.hazards} 条（{states}），其中重大事故隐患 {result.major} 条，"
         f"挂牌督办中 {result.listed} 条、已摘牌 {result.delisted} 条；排查记录 {result.inspections} 次；"
         f"新建执法、安委办和企业账号 {result.actors_created} 个（不可登录，仅用于演示数据中的操作）"
+    )
+
+
+def case_line(result: demo_enforcement.CaseResult) -> str:
+    def labelled(choices, counts: dict) -> str:
+        return "，".join(f"{choices(s).label} {counts[s]}" for s in choices.values if counts.get(s)) or "无"
+
+    return (
+        f"演示执法案件：{result.cases} 件（{labelled(CaseState, result.states)}；"
+        f"超过办案期限未决定 {result.overdue} 件），其中一案双罚 {result.dual_penalty} 件，"
+        f"罚没金额合计 {result.fines_total:,.2f} 元；"
+        f"停产整顿令：停产整顿中 {result.suspensions.get(SuspensionState.IN_FORCE, 0)} 份、"
+        f"已解除 {result.suspensions.get(SuspensionState.LIFTED, 0)} 份；"
+        f"涉嫌犯罪案件移送 {sum(result.referrals.values())} 件"
+        f"（{labelled(ReferralState, result.referrals)}）；"
+        f"严重失信主体名单 {sum(result.blacklist.values())} 条"
+        f"（{labelled(BlacklistState, result.blacklist)}；"
+        f"公示中 {result.blacklist_public} 条，期满移出 {result.expired} 条）；"
+        f"执法检查和复查 {result.inspections} 次，新建账号 {result.actors_created} 个（不可登录）"
     )
