@@ -17,6 +17,7 @@ from benan.standards.loader import load_standards
 from benan.standards.models import Criterion
 
 from .conftest import JINJIANG, WUHOU, make_uscc
+from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
 
@@ -528,6 +529,186 @@ def page_notifications(client, role, enterprises, name):
         assert not Notification.objects.filter(recipient__in=others, read_at__isnull=False).exists()
 
 
+# --- enforcement pages ---------------------------------------------------------------------
+# The objects come from the API matrix's builders (tests/enforcement/matrix.py): a case, order,
+# referral or blacklist entry of each enterprise in the state the page needs.
+
+ENFORCEMENT_OFFICERS = enforcement_matrix.OFFICERS
+ENFORCEMENT_HEADS = enforcement_matrix.HEADS
+
+
+def enforcement_snapshot(obj):
+    obj = type(obj).objects.get(pk=obj.pk)
+    return obj.state, obj.updated_at, audit.history(obj).count()
+
+
+def page_enforcement_read(make):
+    def probe(client, role, enterprises, name):
+        for key, enterprise in enterprises.items():
+            response = client.get(reverse(name, args=[make(enterprise).pk]))
+            assert response.status_code == (200 if key in VISIBLE[role] else 404), (role, key, name)
+
+    return probe
+
+
+def page_enforcement_list(make):
+    def probe(client, role, enterprises, name):
+        for enterprise in enterprises.values():
+            make(enterprise)
+        for params in ({}, {"region": "510000"}, {"region": JINJIANG}):
+            text = client.get(reverse(name), params).content.decode()
+            _names_in(text, role, enterprises, lambda key, params=params: not params)
+
+    return probe
+
+
+def page_enforcement_act(steps):
+    """POST each (make, action or None, allowed roles, body) to the page: allowed roles that see
+    the object succeed (302), other roles 403, what lies outside the scope 404 (or the role's 403
+    first); a refused post changes nothing."""
+
+    def probe(client, role, enterprises, name):
+        for make, action, allowed, body in steps:
+            for key, enterprise in enterprises.items():
+                obj = make(enterprise)
+                before = enforcement_snapshot(obj)
+                args = [obj.pk] if action is None else [obj.pk, action]
+                payload = body(obj) if callable(body) else body
+                response = client.post(reverse(name, args=args), payload)
+                if key not in VISIBLE[role]:
+                    expected = {404} if role in allowed else {403, 404}
+                elif role in allowed:
+                    expected = {302}
+                else:
+                    expected = {403}
+                assert response.status_code in expected, (role, key, name, action, response.status_code)
+                if 302 not in expected:
+                    assert enforcement_snapshot(obj) == before, (role, key, name, action)
+
+    return probe
+
+
+def page_enforcement_new(client, role, enterprises, name):
+    from benan.enforcement.models import EnforcementCase
+    from tests.enforcement.conftest import officers_for
+
+    for key, enterprise in enterprises.items():
+        response = client.get(reverse(name), {"enterprise": enterprise.pk})
+        if role not in ENFORCEMENT_OFFICERS:
+            assert response.status_code == 403, (role, key)
+        else:
+            assert response.status_code == (200 if key in VISIBLE[role] else 404), (role, key)
+        client.post(reverse(name), {
+            "enterprise": enterprise.pk, "cause": f"页面立案{key}", "facts": "事实", "origin": "direct",
+            "officers": [o.pk for o in officers_for(enterprise.region_id)],
+        })
+        created = EnforcementCase.objects.filter(cause=f"页面立案{key}").exists()
+        assert created == (role in ENFORCEMENT_OFFICERS and key in VISIBLE[role]), (role, key)
+
+
+def page_enforcement_decide(client, role, enterprises, name):
+    make = enforcement_matrix.case("answered")
+    for key, enterprise in enterprises.items():
+        case = make(enterprise)
+        before = enforcement_snapshot(case)
+        get = client.get(reverse(name, args=[case.pk]))
+        post = client.post(reverse(name, args=[case.pk]), {
+            "penalties-TOTAL_FORMS": "1", "penalties-INITIAL_FORMS": "0",
+            "penalties-0-party": "unit", "penalties-0-kind": "fine", "penalties-0-basis": "aqsc2021-97",
+            "penalties-0-amount": "10000",
+        })
+        if role not in ENFORCEMENT_OFFICERS:
+            assert get.status_code in ({403} if key in VISIBLE[role] else {403, 404}), (role, key)
+            assert post.status_code == get.status_code, (role, key)
+        elif key not in VISIBLE[role]:
+            assert get.status_code == 404 and post.status_code == 404, (role, key)
+        else:
+            assert get.status_code == 200 and post.status_code == 302, (role, key, post.status_code)
+        if post.status_code != 302:
+            assert enforcement_snapshot(case) == before, (role, key)
+
+
+def page_enforcement_stats(client, role, enterprises, name):
+    import re
+
+    for enterprise in enterprises.values():
+        enforcement_matrix.case("decided")(enterprise)
+    response = client.get(reverse(name))
+    if role == "ent_wuhou":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, role
+    cases = re.search(r'id="stat-cases">.*?fs-3 fw-semibold">(\d+)<', response.content.decode(), re.S)
+    assert cases and int(cases.group(1)) == len(VISIBLE[role]), role
+    other = client.get(reverse(name), {"region": "510700"})
+    assert other.status_code == (200 if "mianyang" in VISIBLE[role] else 404), role
+
+
+def _exit_applied(enterprise):
+    """The enterprise's active entry with an exit applied for (one active entry per enterprise)."""
+    from benan.core.models import User
+    from benan.enforcement import services
+    from benan.enforcement.models import BlacklistEntry
+
+    entry = BlacklistEntry.objects.filter(enterprise=enterprise, state__in=["listed", "exit_applied"]).first()
+    if entry is None:
+        return enforcement_matrix.blacklisted("exit_applied")(enterprise)
+    if entry.state == "listed":
+        admin = User.objects.get(username="admin")
+        entry = services.apply_exit(actor=admin, entry=entry, application="已完成信用修复")
+    return entry
+
+
+def _lift_body(order):
+    from benan.hazards.models import Inspection
+
+    inspection = Inspection.objects.filter(enterprise=order.enterprise_id).order_by("-pk").first()
+    return {"inspection": inspection.pk, "lifted_on": inspection.date.isoformat(), "comment": "复查合格"}
+
+
+ENFORCEMENT_PAGES = {
+    "enforcement:list": page_enforcement_list(enforcement_matrix.case("opened")),
+    "enforcement:new": page_enforcement_new,
+    "enforcement:detail": page_enforcement_read(enforcement_matrix.case("decided")),
+    "enforcement:decide": page_enforcement_decide,
+    "enforcement:decision_docx": page_enforcement_read(enforcement_matrix.case("decided")),
+    "enforcement:action": page_enforcement_act([
+        (enforcement_matrix.case("opened"), "investigate", ENFORCEMENT_OFFICERS, {}),
+        (
+            enforcement_matrix.case("notified"), "statement", ENFORCEMENT_OFFICERS | {"ent_wuhou"},
+            {"waived": "on"},
+        ),
+        (enforcement_matrix.case("opened"), "withdraw", ENFORCEMENT_HEADS, {"reason": "违法事实不成立"}),
+    ]),
+    "enforcement:suspensions": page_enforcement_list(enforcement_matrix.suspension),
+    "enforcement:lift": page_enforcement_act(
+        [(enforcement_matrix.suspension, None, ENFORCEMENT_HEADS, _lift_body)]
+    ),
+    "enforcement:suspension_docx": page_enforcement_read(enforcement_matrix.suspension),
+    "enforcement:referrals": page_enforcement_list(enforcement_matrix.referral("reported")),
+    "enforcement:referral_action": page_enforcement_act([
+        (enforcement_matrix.referral("reported"), "approve", ENFORCEMENT_HEADS, {}),
+        (
+            enforcement_matrix.referral("approved"), "transfer", ENFORCEMENT_OFFICERS,
+            {"receiving_organ": "公安分局"},
+        ),
+    ]),
+    "enforcement:public_blacklist": None,  # public, no login: tests/pages/test_enforcement_blacklist.py
+    "enforcement:blacklist": page_enforcement_list(enforcement_matrix.blacklisted("listed")),
+    "enforcement:blacklist_action": page_enforcement_act([
+        (
+            enforcement_matrix.blacklisted("listed"), "apply_exit", ENFORCEMENT_OFFICERS | {"ent_wuhou"},
+            {"application": "已完成信用修复"},
+        ),
+        (
+            _exit_applied, "reject_exit", ENFORCEMENT_HEADS,
+            {"comment": "材料不全"},
+        ),
+    ]),
+    "enforcement:stats": page_enforcement_stats,
+}
+
+
 PAGE_MATRIX = {
     "home": page_home,
     "login": None,  # public
@@ -554,6 +735,7 @@ PAGE_MATRIX = {
     "attachment": page_attachment,
     "notifications": page_notifications,
     "notifications_read": page_notifications,
+    **ENFORCEMENT_PAGES,
 }
 
 
@@ -573,6 +755,8 @@ def test_pages_keep_to_the_scope(client, world, role, name):
 def test_pages_send_anonymous_users_to_login(client, world, name):
     pattern = next(p for _, n, p in page_patterns() if n == name)
     args = [world[1]["wuhou"].pk] if "pk" in str(pattern.pattern) else []
+    if "<str:action>" in str(pattern.pattern):
+        args.append("any")  # pages that name an action in the path (enforcement)
     response = client.get(reverse(name, args=args))
     assert response.status_code in (302, 405)
     if response.status_code == 302:

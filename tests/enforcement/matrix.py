@@ -32,6 +32,8 @@ VISIBLE = {
     "jinjiang_inspector": {"jinjiang"},
     "ent_wuhou": {"wuhou"},
 }
+# Referrals are internal to the authorities: the enterprise sees none, not even its own.
+GOVERNMENT_VISIBLE = {**VISIBLE, "ent_wuhou": set()}
 OFFICERS = {"admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector"}
 HEADS = {"admin", "sc_office", "cd_office"}
 
@@ -135,16 +137,16 @@ def _url(path: str, obj) -> str:
 # -- probes -------------------------------------------------------------------------------------
 
 
-def read(make):
+def read(make, visible=VISIBLE):
     def read_probe(client, role, enterprises, path):
         for key, enterprise in enterprises.items():
             response = client.get(_url(path, make(enterprise)))
-            assert response.status_code == (200 if key in VISIBLE[role] else 404), (role, key, path)
+            assert response.status_code == (200 if key in visible[role] else 404), (role, key, path)
 
     return read_probe
 
 
-def act(make, allowed: set[str], body=None, ok=200):
+def act(make, allowed: set[str], body=None, ok=200, visible=VISIBLE):
     """POST an action; roles in `allowed` succeed (`ok`), other roles that see the object get 403."""
 
     def act_probe(client, role, enterprises, path):
@@ -153,7 +155,7 @@ def act(make, allowed: set[str], body=None, ok=200):
             payload = body(role) if callable(body) else (body or {})
             before = _snapshot(obj)
             response = client.post(_url(path, obj), payload)
-            expected = (ok if role in allowed else 403) if key in VISIBLE[role] else 404
+            expected = (ok if role in allowed else 403) if key in visible[role] else 404
             assert response.status_code == expected, (role, key, path, response.content)
             if expected >= 400:
                 assert _snapshot(obj) == before, (role, key, path)
@@ -161,14 +163,14 @@ def act(make, allowed: set[str], body=None, ok=200):
     return act_probe
 
 
-def list_of(make, path_key: str = "items"):
+def list_of(make, path_key: str = "items", visible=VISIBLE):
     def list_probe(client, role, enterprises, path):
         made = {key: make(e) for key, e in enterprises.items()}
         ids = {i["id"] for i in client.get(path, {"page_size": 100}).json()[path_key]}
-        assert ids == {made[k].pk for k in VISIBLE[role]}, (role, path)
+        assert ids == {made[k].pk for k in visible[role]}, (role, path)
         for region in ("510000", "510104", "510703"):
             ids = {i["id"] for i in client.get(path, {"region": region, "page_size": 100}).json()[path_key]}
-            assert ids <= {made[k].pk for k in VISIBLE[role]}, (role, path, region)
+            assert ids <= {made[k].pk for k in visible[role]}, (role, path, region)
 
     return list_probe
 
@@ -281,17 +283,22 @@ ENFORCEMENT_API = {
     ("get", "/api/v1/suspensions/{order_id}"): read(suspension),
     ("get", "/api/v1/suspensions/{order_id}/order.docx"): read(suspension),
     ("post", "/api/v1/suspensions/{order_id}/lift"): act(suspension, HEADS, lift_body),
-    ("get", "/api/v1/referrals"): list_of(referral("reported")),
-    ("get", "/api/v1/referrals/{referral_id}"): read(referral("reported")),
-    ("post", "/api/v1/referrals/{referral_id}/approve"): act(referral("reported"), HEADS),
+    ("get", "/api/v1/referrals"): list_of(referral("reported"), visible=GOVERNMENT_VISIBLE),
+    ("get", "/api/v1/referrals/{referral_id}"): read(referral("reported"), visible=GOVERNMENT_VISIBLE),
+    ("post", "/api/v1/referrals/{referral_id}/approve"): act(
+        referral("reported"), HEADS, visible=GOVERNMENT_VISIBLE
+    ),
     ("post", "/api/v1/referrals/{referral_id}/refuse"): act(
-        referral("reported"), HEADS, {"reason": "不够罪"}
+        referral("reported"), HEADS, {"reason": "不够罪"}, visible=GOVERNMENT_VISIBLE
     ),
     ("post", "/api/v1/referrals/{referral_id}/transfer"): act(
-        referral("approved"), OFFICERS, {"receiving_organ": "公安分局"}
+        referral("approved"), OFFICERS, {"receiving_organ": "公安分局"}, visible=GOVERNMENT_VISIBLE
     ),
     ("post", "/api/v1/referrals/{referral_id}/result"): act(
-        referral("transferred"), OFFICERS, {"accepted": False, "result": "不予立案"}
+        referral("transferred"),
+        OFFICERS,
+        {"accepted": False, "result": "不予立案"},
+        visible=GOVERNMENT_VISIBLE,
     ),
     ("get", "/api/v1/blacklist"): public_blacklist,
     ("get", "/api/v1/blacklist/entries"): list_of(blacklisted("listed")),

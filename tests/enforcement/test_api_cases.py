@@ -446,3 +446,50 @@ def test_a_case_with_a_suspension_in_force_is_not_withdrawn(api, cd_office, case
     )
     response = api(cd_office).post(f"/api/v1/cases/{case.pk}/withdraw", {"reason": "不成立"})
     assert response.status_code == 409 and "停产整顿令" in response.json()["detail"]
+
+
+def test_a_paper_case_keeps_its_real_dates(api, inspector, wuhou_ent, officers, upload, wuhou_inspector):
+    opened_on = clock.today() - timedelta(days=40)
+    case_id = inspector.post(
+        "/api/v1/cases",
+        {
+            "enterprise_id": wuhou_ent.pk,
+            "cause": "补录案件",
+            "facts": "纸质案卷补录",
+            "origin": "direct",
+            "officer_ids": officers,
+            "opened_on": opened_on.isoformat(),
+        },
+    ).json()["id"]
+    inspector.post(f"/api/v1/cases/{case_id}/investigate")
+    inspector.post(f"/api/v1/cases/{case_id}/evidence", {"attachments": [upload(wuhou_inspector).pk]})
+    notified_on = opened_on + timedelta(days=10)
+    inspector.post(
+        f"/api/v1/cases/{case_id}/notify", {"proposal": "罚款", "notified_on": notified_on.isoformat()}
+    )
+    too_early = notified_on + timedelta(days=2)  # inside the statement period, no statement recorded
+    response = inspector.post(
+        f"/api/v1/cases/{case_id}/decide", {"penalties": DUAL[:1], "decided_on": too_early.isoformat()}
+    )
+    assert response.status_code == 409
+    decided_on = notified_on + timedelta(days=5)
+    response = inspector.post(
+        f"/api/v1/cases/{case_id}/decide", {"penalties": DUAL[:1], "decided_on": decided_on.isoformat()}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["decided_on"] == decided_on.isoformat()
+    assert response.json()["payment_due"] == (decided_on + timedelta(days=15)).isoformat()
+    inspector.post(
+        f"/api/v1/cases/{case_id}/execute",
+        {
+            "execution": "已缴",
+            "paid_cny": "150000",
+            "executed_on": (decided_on + timedelta(days=7)).isoformat(),
+        },
+    )
+    response = inspector.post(
+        f"/api/v1/cases/{case_id}/close", {"report": "结案", "closed_on": decided_on.isoformat()}
+    )
+    assert response.status_code == 422 and "早于执行日期" in response.json()["detail"]
+    response = inspector.post(f"/api/v1/cases/{case_id}/close", {"report": "结案"})
+    assert response.status_code == 200 and response.json()["closed_on"] == clock.today().isoformat()

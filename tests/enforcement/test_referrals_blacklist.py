@@ -60,6 +60,18 @@ def test_a_referral_is_decided_transferred_and_answered(api, wuhou_inspector, cd
         assert client.get("/api/v1/referrals", {"state": "accepted"}).json()["count"] == 1
 
 
+def test_the_enterprise_does_not_see_a_referral_about_itself(api, ent_wuhou, cd_office, case_in, wuhou_ent):
+    case = case_in("investigating", wuhou_ent)
+    referral = services.refer(actor=cd_office, case=case, category="fire", report="涉嫌失火罪，证据见卷宗")
+    client = api(ent_wuhou)
+    assert client.get(f"/api/v1/referrals/{referral.pk}").status_code == 404
+    assert client.get("/api/v1/referrals").json()["count"] == 0
+    assert client.get(f"/api/v1/cases/{case.pk}").json()["referrals"] == []
+    history = client.get(f"/api/v1/cases/{case.pk}/history").json()
+    assert not any("criminalreferral" in e["action"] for e in history)
+    assert len(api(cd_office).get(f"/api/v1/cases/{case.pk}").json()["referrals"]) == 1
+
+
 def test_a_refusal_needs_its_reason(api, cd_office, case_in, wuhou_ent):
     case = case_in("investigating", wuhou_ent)
     referral = services.refer(actor=cd_office, case=case, category="other", report="非法储存爆炸物")

@@ -272,6 +272,7 @@ class PenaltyIn(Strict):
 class DecideIn(Strict):
     penalties: list[PenaltyIn] = Field(max_length=20)
     decision_number: str = Field("", max_length=60)
+    decided_on: date | None = Field(None, description="默认今天；补录纸质案卷时填实际决定日期")
 
 
 class ExecuteIn(Strict):
@@ -282,6 +283,7 @@ class ExecuteIn(Strict):
 
 class CloseIn(Strict):
     report: str = Field(max_length=5000)
+    closed_on: date | None = None
 
 
 class ReasonIn(Strict):
@@ -476,9 +478,7 @@ def _case_detail(request, pk: int) -> dict:
         "closing_report": case.closing_report,
         "withdrawn_reason": case.withdrawn_reason,
         "suspensions": [_suspension_out(o, user) for o in case.suspensions.select_related("enterprise")],
-        "referrals": [
-            _referral_out(r, user) for r in case.referrals.select_related("case", "case__enterprise")
-        ],
+        "referrals": [_referral_out(r, user) for r in queries.referrals_of(case, user)],
         "blacklist_entries": [
             _blacklist_out(e, user) for e in case.blacklist_entries.select_related("enterprise")
         ],
@@ -564,7 +564,7 @@ def case_history(request, case_id: int):
             "action": a.action,
             "data": a.data,
         }
-        for a in queries.history(case)
+        for a in queries.history(case, request.auth)
     ]
 
 
@@ -637,6 +637,7 @@ def decide(request, case_id: int, payload: DecideIn):
         case=_case(request, case_id),
         penalties=[services.PenaltyIn(**p.model_dump()) for p in payload.penalties],
         decision_number=payload.decision_number,
+        decided_on=payload.decided_on,
     )
     return _case_detail(request, case_id)
 
@@ -655,7 +656,9 @@ def execute(request, case_id: int, payload: ExecuteIn):
 
 @router.post("/cases/{int:case_id}/close", response=CaseDetail, summary="结案")
 def close(request, case_id: int, payload: CloseIn):
-    services.close(actor=request.auth, case=_case(request, case_id), report=payload.report)
+    services.close(
+        actor=request.auth, case=_case(request, case_id), report=payload.report, closed_on=payload.closed_on
+    )
     return _case_detail(request, case_id)
 
 

@@ -113,12 +113,19 @@ def decide(case, actor, data) -> None:
         raise PermissionDenied("只有本案的执法人员可以作出处罚决定")
     if case.hearing_requested and case.hearing_held_on is None:
         raise InvalidTransition("当事人已申请听证，须先组织听证并记录听证情况")
-    today = clock.today()
+    # A paper case entered afterwards carries its real decision date; the periods count from it.
+    decided_on = _day(
+        data, "decided_on", "决定日期", not_before=case.notified_on, not_before_label="告知日期"
+    )
+    if case.hearing_held_on and decided_on < case.hearing_held_on:
+        raise ValidationError({"decided_on": [f"决定日期早于听证日期 {case.hearing_held_on.isoformat()}"]})
     answered = case.statement_on is not None
+    if answered and decided_on < case.statement_on:
+        raise ValidationError({"decided_on": [f"决定日期早于陈述申辩日期 {case.statement_on.isoformat()}"]})
     if not answered:
         waits = [case.statement_due] + ([case.hearing_due] if case.hearing_right else [])
         until = max(waits)
-        if today <= until:
+        if decided_on <= until:
             raise InvalidTransition(
                 f"当事人陈述申辩{'和申请听证' if case.hearing_right else ''}的期限至 {until.isoformat()}，"
                 "期满或记录当事人意见后才能作出决定"
@@ -136,7 +143,7 @@ def apply_decide(case, actor, data):
     fined = {line["party"] for line in lines if line["kind"] == PenaltyKind.FINE}
     case.dual_penalty = {Party.UNIT, Party.PERSON} <= fined
     case.fines_total = sum((line["amount"] for line in lines if line["kind"] in MONEY_KINDS), start=0)
-    case.decided_on = clock.today()
+    case.decided_on = data["decided_on"]
     case.decided_by = actor
     case.decision_number = data["decision_number"]
     case.payment_due = case.decided_on + timedelta(days=r.payment_days) if case.fines_total else None
@@ -164,11 +171,12 @@ def apply_execute(case, actor, data):
 
 def close(case, actor, data) -> None:
     _require(data, "report", "结案报告")
+    _day(data, "closed_on", "结案日期", not_before=case.executed_on, not_before_label="执行日期")
 
 
 def apply_close(case, actor, data):
     case.closing_report = data["report"].strip()
-    case.closed_on = clock.today()
+    case.closed_on = data["closed_on"]
     return ["closing_report", "closed_on"]
 
 

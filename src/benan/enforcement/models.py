@@ -419,7 +419,8 @@ class CriminalReferral(models.Model):
     created_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE = Scope(region="region", enterprise="case__enterprise")
+    # Internal to the authorities: the enterprise (the suspect) does not read the team's report.
+    SCOPE = Scope(region="region", enterprise=None)
     LOOP = Workflow(
         transitions=[
             Transition(

@@ -214,13 +214,37 @@ def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
     }
 
 
-def history(case: EnforcementCase) -> QuerySet:
-    """The case's audit entries and those of its orders, referrals and blacklist entries, in order."""
+def history(case: EnforcementCase, user=None) -> QuerySet:
+    """The case's audit entries and those of its orders, referrals and blacklist entries, in order;
+    for `user`, only the referrals they may see (an enterprise sees none)."""
+    referrals_ = case.referrals.all() if user is None else scope(case.referrals.all(), user)
     entries = audit.history(case)
-    for related in (case.suspensions.all(), case.referrals.all(), case.blacklist_entries.all()):
+    for related in (case.suspensions.all(), referrals_, case.blacklist_entries.all()):
         for obj in related:
             entries = entries | audit.history(obj)
     return entries.order_by("seq")
+
+
+def officer_candidates(region_code: str) -> list:
+    """Active inspectors and safety offices whose region contains the county `region_code` (the
+    county's, its city's, the province's): who may be put on a case there."""
+    from benan.core.models import Role, User
+
+    codes, region = [], Region.objects.select_related("parent__parent").filter(code=region_code).first()
+    while region is not None:
+        codes.append(region.code)
+        region = region.parent
+    return list(
+        User.objects.filter(
+            is_active=True, role__in=[Role.INSPECTOR, Role.SAFETY_OFFICE], region_id__in=codes
+        )
+        .select_related("region__parent")
+        .order_by("-region_id", "role", "username")
+    )
+
+
+def referrals_of(case: EnforcementCase, user) -> QuerySet:
+    return scope(case.referrals.all(), user).select_related("case", "case__enterprise")
 
 
 def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
@@ -272,6 +296,11 @@ def case_actions(case: EnforcementCase, user) -> list[str]:
     )
 
     actions = [t.action for t in EnforcementCase.LOOP.available(case, user)]
+    # Cheap guards checked ahead, so nobody is offered a form that is bound to be refused.
+    if "hearing" in actions and not (case.hearing_requested and case.hearing_held_on is None):
+        actions.remove("hearing")
+    if "decide" in actions and user.role == "inspector" and not case.officers.filter(pk=user.pk).exists():
+        actions.remove("decide")
     if user is None or not (user.role in OFFICERS or user.is_admin):
         return actions
     if case.state in EDITABLE_STATES:

@@ -23,7 +23,7 @@ from benan.core import audit, clock, loop, notifications
 from benan.core.attachments import usable
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.core.models import Role, User
-from benan.core.scope import get_in_scope
+from benan.core.scope import get_in_scope, scope
 from benan.enterprises import services as enterprise_services
 from benan.enterprises.models import Enterprise
 from benan.hazards.models import Hazard, Inspection
@@ -423,7 +423,12 @@ def clean_penalties(lines: list[PenaltyIn]) -> list[dict[str, Any]]:
 
 
 def decide(
-    *, actor, case: EnforcementCase, penalties: list[PenaltyIn], decision_number: str = ""
+    *,
+    actor,
+    case: EnforcementCase,
+    penalties: list[PenaltyIn],
+    decision_number: str = "",
+    decided_on: date | None = None,
 ) -> EnforcementCase:
     """决定: the penalty decision with its lines; dual penalty and the fines total follow from them."""
     lines = clean_penalties(penalties)
@@ -432,7 +437,14 @@ def decide(
         if not decision_number:
             region = EnforcementCase.objects.select_related("region").get(pk=case.pk).region
             decision_number = f"{region.name}应急罚〔{clock.today().year}〕{case.pk}号"
-        case = loop.transition(case, "decide", actor, penalties=lines, decision_number=decision_number)
+        case = loop.transition(
+            case,
+            "decide",
+            actor,
+            penalties=lines,
+            decision_number=decision_number,
+            decided_on=decided_on or clock.today(),
+        )
         notifications.notify(
             enterprise_users(case.enterprise_id),
             title=f"行政处罚决定：{case.decision_number}",
@@ -454,9 +466,9 @@ def execute(
     )
 
 
-def close(*, actor, case: EnforcementCase, report: str) -> EnforcementCase:
+def close(*, actor, case: EnforcementCase, report: str, closed_on: date | None = None) -> EnforcementCase:
     report = _text(report, "report", "结案报告", max_length=5000)
-    return loop.transition(case, "close", actor, report=report)
+    return loop.transition(case, "close", actor, report=report, closed_on=closed_on or clock.today())
 
 
 def withdraw(*, actor, case: EnforcementCase, reason: str) -> EnforcementCase:
@@ -552,7 +564,8 @@ def lift_suspension(
     comment = _text(comment, "comment", "复查意见", max_length=500, required=False)
     inspection = None
     if inspection_id is not None:
-        inspection = Inspection.objects.filter(pk=inspection_id).first()
+        # Looked up in the actor's scope: an id elsewhere reads as missing, not as someone else's.
+        inspection = scope(Inspection.objects.all(), actor).filter(pk=inspection_id).first()
         if inspection is None:
             raise ValidationError({"inspection_id": [f"检查 {inspection_id} 不存在"]})
     return loop.transition(

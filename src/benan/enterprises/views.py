@@ -1,7 +1,8 @@
 """Enterprise pages: the list (htmx filters), the detail with its status timeline, the forms.
 
 Thin views: reads through `queries`, writes through `services`, validation by `rules`; domain
-errors become Django's 404 / 403. Imports from core and this app only.
+errors become Django's 404 / 403. Imports from core and this app; the detail page's enforcement
+card reads `benan.enforcement.queries` inside a function (enforcement imports this app).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .forms import REGISTRY_FIELDS, EnterpriseForm, StatusForm, grouped_regions,
 from .models import Scale, Sector, Status
 
 HISTORY_LIMIT = 50
+ENTERPRISE_CASES = 10
 ACTION_LABELS = {
     "enterprises.enterprise.created": "登记企业",
     "enterprises.enterprise.imported": "批量导入",
@@ -128,11 +130,27 @@ def _describe(entry) -> str:
     return ""
 
 
+def _enforcement_context(user, enterprise) -> dict:
+    """The enterprise's latest cases and its suspension order in force, read through the
+    enforcement queries (imported here: enforcement imports this app)."""
+    from benan.enforcement import queries as enforcement_queries
+
+    cases = enforcement_queries.cases(user, enforcement_queries.CaseFilter(enterprise=enterprise.pk))
+    return {
+        "cases": list(cases.select_related("enterprise")[:ENTERPRISE_CASES]),
+        "case_count": cases.count(),
+        "suspension": enforcement_queries.suspensions(
+            user, enterprise=enterprise.pk, state="in_force"
+        ).first(),
+    }
+
+
 def _detail_context(request, enterprise, status_form=None) -> dict:
     current = queries.statuses_on([enterprise.pk]).get(enterprise.pk)
     entries = audit.history(enterprise).order_by("-seq")[:HISTORY_LIMIT]
     can_write = services.can_write(request.user)
     return {
+        **_enforcement_context(request.user, enterprise),
         "enterprise": enterprise,
         "status": Status(current) if current else None,
         "timeline": [(p, Status(p.status)) for p in queries.timeline(enterprise)],
