@@ -9,6 +9,7 @@ Imports from core, enterprises, hazards and this app.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -151,7 +152,7 @@ def open_case(
             raise ValidationError({"origin_ref": ["来源为电力数据预警时，必须填写预警编号"]})
         officers = _officers(actor, enterprise.region_id, officer_ids)
         case = EnforcementCase.objects.create(
-            number=f"tmp-{clock.now().timestamp()}-{actor.pk}",
+            number=f"tmp-{uuid.uuid4().hex}",  # replaced below, once the id is known
             enterprise=enterprise,
             region_id=enterprise.region_id,
             origin=origin,
@@ -519,7 +520,7 @@ def order_suspension(
             case=locked,
             enterprise_id=locked.enterprise_id,
             region_id=locked.region_id,
-            number=f"tmp-{locked.pk}-{clock.now().timestamp()}",
+            number=f"tmp-{uuid.uuid4().hex}",
             start_date=start_date,
             scope=scope,
             lifting_conditions=lifting_conditions,
