@@ -123,8 +123,9 @@ def decide(case, actor, data) -> None:
     if answered and decided_on < case.statement_on:
         raise ValidationError({"decided_on": [f"决定日期早于陈述申辩日期 {case.statement_on.isoformat()}"]})
     if not answered:
-        waits = [case.statement_due] + ([case.hearing_due] if case.hearing_right else [])
-        until = max(waits)
+        from .queries import decision_waits_until
+
+        until = decision_waits_until(case)
         if decided_on <= until:
             raise InvalidTransition(
                 f"当事人陈述申辩{'和申请听证' if case.hearing_right else ''}的期限至 {until.isoformat()}，"

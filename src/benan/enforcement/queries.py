@@ -284,6 +284,11 @@ def blacklist_active(entry: BlacklistEntry, today: date | None = None) -> bool:
     return entry.is_active_on(today or clock.today())
 
 
+def decision_waits_until(case: EnforcementCase) -> date:
+    """The last day of the party's statement (and hearing request) period after 告知."""
+    return max([case.statement_due] + ([case.hearing_due] if case.hearing_right else []))
+
+
 def case_actions(case: EnforcementCase, user) -> list[str]:
     """What `user` may try on `case` now: the loop's moves and the side actions of the state."""
     from .models import (
@@ -299,7 +304,10 @@ def case_actions(case: EnforcementCase, user) -> list[str]:
     # Cheap guards checked ahead, so nobody is offered a form that is bound to be refused.
     if "hearing" in actions and not (case.hearing_requested and case.hearing_held_on is None):
         actions.remove("hearing")
-    if "decide" in actions and user.role == "inspector" and not case.officers.filter(pk=user.pk).exists():
+    if "decide" in actions and (
+        (user.role == "inspector" and not case.officers.filter(pk=user.pk).exists())
+        or (case.statement_on is None and clock.today() <= decision_waits_until(case))
+    ):
         actions.remove("decide")
     if user is None or not (user.role in OFFICERS or user.is_admin):
         return actions
