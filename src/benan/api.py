@@ -140,6 +140,7 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from benan.accidents.api import router as accidents_router
     from benan.core.api import router as core_router
     from benan.enforcement.api import router as enforcement_router
     from benan.enterprises.api import router as enterprises_router
@@ -151,6 +152,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", standards_router)
     api.add_router("/v1/", hazards_router)
     api.add_router("/v1/", enforcement_router)
+    api.add_router("/v1/", accidents_router)
 
 
 _register_routers()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "benan.standards",
     "benan.hazards",
     "benan.enforcement",
+    "benan.accidents",
     "benan.demo",
 ]
 

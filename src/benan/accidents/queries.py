@@ -1,0 +1,214 @@
+"""Reads of the accident module, always through the data scope: lists and filters, the live
+reporting board, statistics (by grade, deaths, accountability by kind), published investigation
+reports (public), history, and the attachments a user may read through accidents.
+
+Overdue is derived, never stored: a reporting step still pending after its deadline, an
+investigation without its report after its (extended) deadline, a reply not given by its date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
+
+from benan.core import audit, clock
+from benan.core.errors import choices_hint
+from benan.core.models import Region
+from benan.core.scope import get_in_scope, scope, within
+
+from .models import (
+    Accident,
+    Accountability,
+    AccountabilityKind,
+    FourNosItem,
+    Grade,
+    Investigation,
+    InvestigationState,
+    Kind,
+    Measure,
+    ReportingStep,
+    StepState,
+)
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def _check(region: str | None, year: int | None, errors: dict) -> None:
+    if region and not Region.objects.filter(code=region).exists():
+        errors["region"] = [f"行政区划代码“{region}”不存在"]
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        errors["year"] = [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]
+
+
+def in_region(queryset: QuerySet, code: str | None) -> QuerySet:
+    return within(queryset, Region.objects.get(code=code), "region") if code else queryset
+
+
+@dataclass(frozen=True)
+class AccidentFilter:
+    grade: str | None = None
+    kind: str | None = None
+    region: str | None = None
+    year: int | None = None
+    enterprise: int | None = None
+    q: str | None = None
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.grade and self.grade not in Grade.values:
+            errors["grade"] = [f"“{self.grade}”不是可选等级，可选：{choices_hint(Grade)}"]
+        if self.kind and self.kind not in Kind.values:
+            errors["kind"] = [f"“{self.kind}”不是可选类型，可选：{choices_hint(Kind)}"]
+        _check(self.region, self.year, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def accidents(user, filters: AccidentFilter | None = None) -> QuerySet:
+    filters = filters or AccidentFilter()
+    filters.validate()
+    queryset = in_region(scope(Accident.objects.all(), user), filters.region)
+    if filters.grade:
+        queryset = queryset.filter(grade=filters.grade)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.year:
+        queryset = queryset.filter(occurred_at__year=filters.year)
+    if filters.enterprise:
+        queryset = queryset.filter(enterprise_id=filters.enterprise)
+    if filters.q:
+        text = filters.q.strip()
+        queryset = queryset.filter(
+            Q(number__icontains=text) | Q(unit_name__icontains=text) | Q(place__icontains=text)
+        )
+    return queryset
+
+
+def get_accident(user, pk: int) -> Accident:
+    return get_in_scope(
+        Accident.objects.select_related("region__parent", "enterprise", "reported_by"), user, pk=pk
+    )
+
+
+def step_overdue(step: ReportingStep, now: datetime | None = None) -> bool:
+    return step.state == StepState.PENDING and (now or clock.now()) > step.due_at
+
+
+def board(user, *, region: str | None = None, overdue: bool | None = None, pending: bool = True) -> QuerySet:
+    """The live reporting board: steps of the chain in the scope, soonest deadline first."""
+    errors: dict[str, list[str]] = {}
+    _check(region, None, errors)
+    if errors:
+        raise ValidationError(errors)
+    queryset = in_region(scope(ReportingStep.objects.all(), user), region)
+    if pending:
+        queryset = queryset.filter(state=StepState.PENDING)
+    if overdue is not None:
+        late = Q(state=StepState.PENDING, due_at__lt=clock.now())
+        queryset = queryset.filter(late if overdue else ~late)
+    return queryset.select_related("accident", "office_region").order_by("due_at", "id")
+
+
+def investigation_overdue(investigation: Investigation, today: date | None = None) -> bool:
+    return (
+        investigation.state == InvestigationState.INVESTIGATING
+        and (today or clock.today()) > investigation.deadline
+    )
+
+
+def reply_overdue(investigation: Investigation, today: date | None = None) -> bool:
+    return (
+        investigation.state == InvestigationState.SUBMITTED
+        and investigation.reply_due is not None
+        and (today or clock.today()) > investigation.reply_due
+    )
+
+
+def measures(user, *, state: str | None = None) -> QuerySet:
+    queryset = scope(Measure.objects.all(), user)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.select_related("investigation__accident", "assignee_enterprise", "assignee_region")
+
+
+def accountability(
+    user, *, region: str | None = None, year: int | None = None, kind: str | None = None
+) -> QuerySet:
+    errors: dict[str, list[str]] = {}
+    _check(region, year, errors)
+    if kind and kind not in AccountabilityKind.values:
+        errors["kind"] = [f"“{kind}”不是可选问责方式，可选：{choices_hint(AccountabilityKind)}"]
+    if errors:
+        raise ValidationError(errors)
+    queryset = in_region(scope(Accountability.objects.all(), user), region)
+    if year:
+        queryset = queryset.filter(decided_on__year=year)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.select_related("accident")
+
+
+def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
+    """Counts by grade, deaths and injuries (accidents by the year they happened), and
+    accountability by kind (by the year it was decided): each equals its list's count."""
+    rows = accidents(user, AccidentFilter(region=region, year=year))
+    by_grade = dict(rows.values_list("grade").annotate(n=Count("pk")).values_list("grade", "n"))
+    totals = rows.aggregate(
+        deaths=Sum("deaths"), serious=Sum("serious_injuries"), loss=Sum("direct_loss_cny")
+    )
+    kinds = dict(
+        accountability(user, region=region, year=year)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return {
+        "accidents": sum(by_grade.values()),
+        "by_grade": {g: by_grade.get(g, 0) for g in Grade.values},
+        "deaths": totals["deaths"] or 0,
+        "serious_injuries": totals["serious"] or 0,
+        "direct_loss_cny": totals["loss"] or 0,
+        "accountability": sum(kinds.values()),
+        "accountability_by_kind": {k: kinds.get(k, 0) for k in AccountabilityKind.values},
+    }
+
+
+def published_reports(*, q: str | None = None) -> QuerySet:
+    """Investigation reports made public: anyone may read them, no login, no scope."""
+    queryset = Investigation.objects.filter(published_on__isnull=False)
+    if q:
+        queryset = queryset.filter(Q(accident__unit_name__icontains=q.strip()) | Q(lead__icontains=q.strip()))
+    return queryset.select_related("accident", "accident__region", "report").order_by("-published_on", "-id")
+
+
+def history(accident: Accident) -> QuerySet:
+    entries = audit.history(accident)
+    related = [*accident.steps.all()]
+    investigation = Investigation.objects.filter(accident=accident).first()
+    if investigation is not None:
+        related += [investigation, *investigation.measures.all()]
+    for obj in [*related, *accident.accountability.all()]:
+        entries = entries | audit.history(obj)
+    return entries.order_by("seq")
+
+
+def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
+    """Attachment ids `user` may read through accidents in their scope: investigation reports,
+    four-nos evidence, measure evidence; published reports for everyone."""
+    investigations = scope(Investigation.objects.all(), user)
+    reports = investigations.exclude(report__isnull=True).values("report_id")
+    published = Investigation.objects.filter(published_on__isnull=False, report__isnull=False).values(
+        "report_id"
+    )
+    four_nos = FourNosItem.evidence.through.objects.filter(
+        fournositem__investigation__in=investigations
+    ).values("attachment_id")
+    measure_evidence = Measure.evidence.through.objects.filter(
+        measure__in=scope(Measure.objects.all(), user)
+    ).values("attachment_id")
+    return queryset.filter(
+        Q(pk__in=reports) | Q(pk__in=published) | Q(pk__in=four_nos) | Q(pk__in=measure_evidence)
+    ).values("pk")
