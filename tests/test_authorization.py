@@ -16,6 +16,7 @@ from benan.enterprises.models import Enterprise
 from benan.standards.loader import load_standards
 from benan.standards.models import Criterion
 
+from .accidents import matrix as accident_matrix
 from .conftest import JINJIANG, WUHOU, make_uscc
 from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
@@ -174,6 +175,7 @@ API_MATRIX = {
     ("get", "/api/v1/criteria/{criterion_id}"): reference_data,
     **HAZARD_API,
     **ENFORCEMENT_API,
+    **accident_matrix.ACCIDENT_API,
 }
 
 
@@ -209,9 +211,10 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
     if endpoint == ("post", "/api/v1/auth/token"):
         return
     url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
-                      criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1, **PATH_IDS)
+                      criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1, **PATH_IDS,
+                      **accident_matrix.PATH_IDS)
     response = getattr(api(None), method)(url)
-    assert response.status_code == (200 if endpoint in PUBLIC else 401)
+    assert response.status_code == (200 if endpoint in PUBLIC | accident_matrix.PUBLIC else 401)
 
 
 # --- pages -------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_an_unregistered_unit_needs_its_county(inspector):
 def test_outside_the_scope(api, jinjiang_inspector, wuhou_ent, inspector):
     client = api(jinjiang_inspector)
     assert (
-        client.post("/api/v1/accidents", body(wuhou_ent)).status_code == 422
+        client.post("/api/v1/accidents", body(wuhou_ent)).status_code == 404
     )  # the enterprise is not theirs
     assert client.post("/api/v1/accidents", body(unit_name="某单位", region_code="510107")).status_code == 422
     detail = reported(inspector, enterprise_id=wuhou_ent.pk)

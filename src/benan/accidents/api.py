@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from benan.core import clock
 from benan.core.pagination import paginate
 from benan.core.scope import get_in_scope
+from benan.enterprises import queries as enterprise_queries
 from benan.standards import accident_grades
 
 from . import queries, services
@@ -552,6 +553,8 @@ def list_accidents(
 
 @router.post("/accidents", response={201: AccidentDetail}, summary="事故快报")
 def report(request, payload: ReportIn):
+    if payload.enterprise_id is not None:
+        enterprise_queries.get_enterprise(request.auth, payload.enterprise_id)  # 404 outside the scope
     accident = services.report_accident(actor=request.auth, data=payload.model_dump())
     return HttpStatus(201, _detail(request, accident.pk))
 
