@@ -255,3 +255,18 @@ def test_the_command_line_refuses_bad_input():
     with pytest.raises(CommandError, match="--deaths") as error:
         call_command("accident", "grade", "--deaths", "-1")
     assert error.value.returncode == 2
+
+
+def test_the_sweep_escalates_a_late_level_once(inspector, wuhou_ent, cd_office, wuhou_inspector):
+    from benan.accidents import services
+
+    known = timezone.localtime(clock.now() - timedelta(minutes=30)).replace(microsecond=0)
+    reported(inspector, enterprise_id=wuhou_ent.pk, known_at=known.isoformat())
+    assert services.sweep() == {"steps_escalated": 0, "measures_escalated": 0}
+    with time_machine.travel(known + timedelta(hours=1, minutes=5)):
+        assert services.sweep()["steps_escalated"] == 1
+        assert services.sweep()["steps_escalated"] == 0
+        out = StringIO()
+        call_command("accident", "sweep", stdout=out)
+        assert "接报超时提醒 0 条" in out.getvalue()
+    assert cd_office.notifications.filter(title__startswith="事故县级接报超时").count() == 1

@@ -156,6 +156,8 @@ class ReportingStep(models.Model):
         User, verbose_name="接报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField("说明", max_length=300, blank=True)
+    # Set when the sweep has told the level above that this level is late (once).
+    escalated = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE = Scope(region="region", enterprise="accident__enterprise")
@@ -355,6 +357,8 @@ class Measure(models.Model):
     )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     comment = models.CharField("验收意见", max_length=500, blank=True)
+    # The deadline the sweep last escalated, so each deadline escalates once.
+    escalated_due = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE = Scope(region="region", enterprise="assignee_enterprise")

@@ -622,3 +622,65 @@ def record_accountability(
             **values,
         )
     return row
+
+
+# -- the sweep ---------------------------------------------------------------------------------
+
+
+def sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Safe to run concurrently and repeatedly: a reporting level past its deadline is escalated
+    once to the level above (and to its own offices); an open measure past its deadline once per
+    deadline to its assignee and the accident county's offices."""
+    from django.db.models import F, Q
+
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    result = {"steps_escalated": 0, "measures_escalated": 0}
+    late_steps = ReportingStep.objects.filter(state="pending", due_at__lt=now, escalated=False)
+    for step in late_steps.select_related("accident", "office_region__parent").iterator(chunk_size=200):
+        with transaction.atomic():
+            if not ReportingStep.objects.filter(pk=step.pk, escalated=False).update(escalated=True):
+                continue  # another sweeper took it
+            above = step.office_region.parent if step.office_region_id else None
+            minutes = int((now - step.due_at).total_seconds() // 60)
+            audit.record(
+                None, "accidents.reportingstep.escalated", step, level=step.level, minutes_late=minutes
+            )
+            notifications.notify(
+                [*offices_at(step.office_region), *offices_at(above)],
+                title=f"事故{step.get_level_display()}接报超时 {minutes} 分钟：{step.accident.unit_name}",
+                body=f"{step.accident.get_grade_display()}，{step.accident.place}",
+                url=_url(step.accident),
+                obj=step.accident,
+            )
+            result["steps_escalated"] += 1
+    late_measures = Measure.objects.filter(state="open", due_date__lt=today).filter(
+        Q(escalated_due__isnull=True) | ~Q(escalated_due=F("due_date"))
+    )
+    for measure in late_measures.select_related("investigation__accident", "region").iterator(chunk_size=200):
+        with transaction.atomic():
+            if not Measure.objects.filter(pk=measure.pk, escalated_due=measure.escalated_due).update(
+                escalated_due=measure.due_date
+            ):
+                continue
+            days = (today - measure.due_date).days
+            audit.record(
+                None, "accidents.measure.escalated", measure, due_date=measure.due_date, days_overdue=days
+            )
+            owners = (
+                User.objects.filter(
+                    role=Role.ENTERPRISE, enterprise_id=measure.assignee_enterprise_id, is_active=True
+                )
+                if measure.assignee_enterprise_id
+                else offices_at(measure.assignee_region)
+            )
+            accident = measure.investigation.accident
+            notifications.notify(
+                [*owners, *offices_at(measure.region)],
+                title=f"事故整改措施逾期 {days} 天",
+                body=measure.description[:200],
+                url=_url(accident),
+                obj=accident,
+            )
+            result["measures_escalated"] += 1
+    return result
