@@ -712,6 +712,189 @@ ENFORCEMENT_PAGES = {
 }
 
 
+# --- accident pages ------------------------------------------------------------------------
+# The objects come from the API matrix's builders (tests/accidents/matrix.py): an accident of each
+# enterprise reported by the admin, its county step, its investigation or measure in a state.
+
+def accident_snapshot(obj):
+    from benan.accidents.models import Accident, Investigation
+
+    obj = type(obj).objects.get(pk=obj.pk)
+    if isinstance(obj, Accident):
+        return (obj.updated_at, obj.reports.count(), Investigation.objects.filter(accident=obj).exists(),
+                obj.accountability.count(), audit.history(obj).count())
+    return getattr(obj, "state", None), getattr(obj, "updated_at", None), audit.history(obj).count()
+
+
+def _png(name="证据.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PNG, "image/png")
+
+
+def page_accident_act(steps):
+    """POST each (make, action or None, allowed roles, body, ok) to the page: allowed roles that see
+    the object get `ok` (302 when done; 409 when the state refuses), other roles 403, what lies
+    outside the scope 404 (or the role's 403 first); a refused post changes nothing."""
+
+    def probe(client, role, enterprises, name):
+        for make, action, allowed, body, ok in steps:
+            for key, enterprise in enterprises.items():
+                obj = make(enterprise)
+                before = accident_snapshot(obj)
+                args = [obj.pk] if action is None else [obj.pk, action]
+                response = client.post(reverse(name, args=args), body(obj) if callable(body) else body)
+                if key not in accident_matrix.VISIBLE[role]:
+                    expected = {404} if role in allowed else {403, 404}
+                elif role in allowed:
+                    expected = {ok}
+                else:
+                    expected = {403}
+                assert response.status_code in expected, (role, key, name, action, response.status_code)
+                if 302 not in expected:
+                    assert accident_snapshot(obj) == before, (role, key, name, action)
+
+    return probe
+
+
+def page_accident_names(make, visible=None):
+    """A list page shows the accidents (by unit name) of the role's scope and nothing else."""
+
+    def probe(client, role, enterprises, name):
+        for enterprise in enterprises.values():
+            make(enterprise)
+        for params in ({}, {"region": "510000"}, {"region": JINJIANG}):
+            text = client.get(reverse(name), params).content.decode()
+            _names_in(text, role, enterprises, lambda key, params=params: not params)
+
+    return probe
+
+
+def page_accident_report(client, role, enterprises, name):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from benan.accidents.models import Accident
+
+    occurred = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    for key, enterprise in enterprises.items():
+        marker = f"页面快报{key}"
+        response = client.post(reverse(name), {
+            "enterprise": enterprise.pk, "kind": "industrial", "occurred_at": occurred, "place": "车间",
+            "scene": "现场", "summary": marker, "measures": "救援", "deaths": "1", "direct_loss_cny": "1000",
+        })
+        created = Accident.objects.filter(summary=marker, enterprise=enterprise).exists()
+        allowed = role in accident_matrix.REPORTERS
+        assert created == (allowed and key in accident_matrix.VISIBLE[role]), (role, key)
+        if not allowed:
+            assert response.status_code == 403, (role, key)
+        elif key not in accident_matrix.VISIBLE[role]:
+            assert response.status_code == 404, (role, key)
+        else:
+            assert response.status_code == 302, (role, key, response.content[:500])
+    assert client.get(reverse(name)).status_code == (200 if role in accident_matrix.REPORTERS else 403)
+
+
+def page_accident_stats(client, role, enterprises, name):
+    import re
+
+    for enterprise in enterprises.values():
+        accident_matrix.accident(enterprise)
+    response = client.get(reverse(name))
+    if role == "ent_wuhou":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, role
+    count = re.search(r'id="stat-accidents">.*?fs-3 fw-semibold">(\d+)<', response.content.decode(), re.S)
+    assert count and int(count.group(1)) == len(accident_matrix.VISIBLE[role]), role
+    other = client.get(reverse(name), {"region": "510700"})
+    assert other.status_code == (200 if "mianyang" in accident_matrix.VISIBLE[role] else 404), role
+
+
+def page_accident_accountability(client, role, enterprises, name):
+    from benan.accidents import services as accident_services
+    from benan.core import clock
+    from benan.core.models import User
+
+    admin = User.objects.get(username="admin")
+    for key, enterprise in enterprises.items():
+        accident_services.record_accountability(
+            actor=admin, accident=accident_matrix.accident(enterprise), person_name=f"问责{key}",
+            position="主任", unit=enterprise.name, kind="discipline", decided_by="纪委",
+            decided_on=clock.today(),
+        )
+    response = client.get(reverse(name))
+    if role == "ent_wuhou":
+        assert response.status_code == 403
+        return
+    text = response.content.decode()
+    for key in enterprises:
+        assert (f"问责{key}" in text) == (key in accident_matrix.GOVERNMENT_VISIBLE[role]), (role, key)
+
+
+def page_accident_grade(client, role, enterprises, name):
+    # Decree 493 as a calculator: reference, the same for every role.
+    response = client.get(reverse(name), {"deaths": "3"})
+    assert response.status_code == 200 and "较大事故" in response.content.decode(), role
+
+
+def _accountability_body(obj):
+    from benan.core import clock
+
+    return {"person_name": "王某", "position": "主任", "unit": "某单位", "kind": "discipline",
+            "decided_by": "纪委", "decided_on": clock.today().isoformat()}
+
+
+def _measure_body(obj):
+    return {"description": "修订操作规程", "due_date": "2099-01-01",
+            "assignee_enterprise": obj.accident.enterprise_id}
+
+
+ACCIDENT_OFFICES = accident_matrix.OFFICES
+ACCIDENT_PAGES = {
+    "accidents:list": page_accident_names(accident_matrix.accident),
+    "accidents:report": page_accident_report,
+    "accidents:board": page_accident_names(accident_matrix.accident),
+    "accidents:stats": page_accident_stats,
+    "accidents:grade": page_accident_grade,
+    "accidents:accountability": page_accident_accountability,
+    "accidents:published": None,  # public, no login: tests/pages/test_accident_published.py
+    "accidents:published_file": None,  # public, published reports only: the same file
+    "accidents:detail": page_enforcement_read(accident_matrix.accident),
+    "accidents:action": page_accident_act([
+        (
+            accident_matrix.accident, "follow_up", accident_matrix.REPORTERS,
+            {"deaths": "2", "direct_loss_cny": "1500000", "note": "一人死亡"}, 302,
+        ),
+        (accident_matrix.accident, "investigate", ACCIDENT_OFFICES, {"team": "调查组"}, 302),
+        (accident_matrix.accident, "accountability", ACCIDENT_OFFICES, _accountability_body, 302),
+    ]),
+    "accidents:acknowledge": page_accident_act(
+        [(accident_matrix.county_step, None, accident_matrix.COUNTY_USERS, {"next": "board"}, 302)]
+    ),
+    "accidents:investigation_action": page_accident_act([
+        (
+            accident_matrix.investigation(), "extend", ACCIDENT_OFFICES,
+            {"days": "30", "reason": "技术鉴定"}, 302,
+        ),
+        (accident_matrix.investigation("replied"), "close", ACCIDENT_OFFICES, {}, 409),
+        (
+            accident_matrix.investigation(), "four_nos:cause", ACCIDENT_OFFICES,
+            lambda obj: {"done": "on", "note": "原因已查清", "files": [_png()]}, 302,
+        ),
+        (accident_matrix.investigation(), "measure", ACCIDENT_OFFICES, _measure_body, 302),
+    ]),
+    "accidents:measure_action": page_accident_act([
+        (
+            accident_matrix.measure(), "submit", accident_matrix.SUBMITTERS,
+            lambda obj: {"result": "已整改", "files": [_png()]}, 302,
+        ),
+        (accident_matrix.measure("submitted"), "verify", accident_matrix.REVIEWERS, {"comment": "合格"}, 302),
+    ]),
+}
+
+
 PAGE_MATRIX = {
     "home": page_home,
     "login": None,  # public
@@ -739,6 +922,7 @@ PAGE_MATRIX = {
     "notifications": page_notifications,
     "notifications_read": page_notifications,
     **ENFORCEMENT_PAGES,
+    **ACCIDENT_PAGES,
 }
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/", include("benan.hazards.inspection_urls")),
     path("standards/", include("benan.standards.urls")),
     path("enforcement/", include("benan.enforcement.urls")),
+    path("accidents/", include("benan.accidents.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

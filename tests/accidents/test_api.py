@@ -270,3 +270,33 @@ def test_the_sweep_escalates_a_late_level_once(inspector, wuhou_ent, cd_office, 
         call_command("accident", "sweep", stdout=out)
         assert "接报超时提醒 0 条" in out.getvalue()
     assert cd_office.notifications.filter(title__startswith="事故县级接报超时").count() == 1
+
+
+def test_a_follow_up_sends_only_what_changed(inspector, wuhou_ent):
+    detail = reported(inspector, enterprise_id=wuhou_ent.pk)
+    response = inspector.post(
+        f"/api/v1/accidents/{detail['id']}/follow_up", {"deaths": 2, "note": "一人死亡"}
+    )
+    after = response.json()
+    assert after["deaths"] == 2
+    assert after["minor_injuries"] == 2 and after["direct_loss_cny"] == "1500000.00"  # unchanged
+
+
+def test_the_enterprise_reads_no_accountability_in_the_history(api, ent_wuhou, cd_office, wuhou_ent):
+    from benan.accidents import services
+
+    detail = reported(api(ent_wuhou))
+    services.record_accountability(
+        actor=cd_office,
+        accident=Accident.objects.get(pk=detail["id"]),
+        person_name="王某",
+        position="车间主任",
+        unit=wuhou_ent.name,
+        kind="organisational",
+        decided_by="区应急管理局",
+        decided_on=clock.today(),
+    )
+    actions = [e["action"] for e in api(ent_wuhou).get(f"/api/v1/accidents/{detail['id']}/history").json()]
+    assert "accidents.accountability.recorded" not in actions
+    actions = [e["action"] for e in api(cd_office).get(f"/api/v1/accidents/{detail['id']}/history").json()]
+    assert "accidents.accountability.recorded" in actions

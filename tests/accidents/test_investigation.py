@@ -274,3 +274,11 @@ def test_the_enterprise_sees_its_accident_not_the_people_held_accountable(
     detail = api(ent_wuhou).get(f"/api/v1/accidents/{a.pk}").json()
     assert detail["accountability"] == []
     assert api(ent_wuhou).get("/api/v1/accountability").json()["count"] == 0
+
+
+def test_the_report_is_a_pdf(office, cd_office, accident, wuhou_ent, photo):
+    inv = opened(office, accident(wuhou_ent).pk)["id"]
+    response = office.post(
+        f"/api/v1/investigations/{inv}/submit", {"report": photo(cd_office).pk, "summary": "结论"}
+    )
+    assert response.status_code == 422 and "PDF" in response.json()["detail"]

@@ -73,7 +73,14 @@ class ReportIn(FiguresIn):
     other: str = Field("", max_length=5000)
 
 
-class FollowUpIn(FiguresIn):
+class FollowUpIn(Strict):
+    """Only the figures that changed need be sent; the others keep their current values."""
+
+    deaths: int | None = Field(None, ge=0)
+    serious_injuries: int | None = Field(None, ge=0)
+    minor_injuries: int | None = Field(None, ge=0)
+    missing: int | None = Field(None, ge=0)
+    direct_loss_cny: Decimal | None = Field(None, ge=0)
     note: str = Field("", max_length=2000)
 
 
@@ -596,7 +603,7 @@ def history(request, accident_id: int):
             "action": e.action,
             "data": e.data,
         }
-        for e in queries.history(accident)
+        for e in queries.history(accident, request.auth)
     ]
 
 
@@ -604,7 +611,10 @@ def history(request, accident_id: int):
 def follow_up(request, accident_id: int, payload: FollowUpIn):
     accident = queries.get_accident(request.auth, accident_id)
     services.follow_up(
-        actor=request.auth, accident=accident, figures=payload.model_dump(exclude={"note"}), note=payload.note
+        actor=request.auth,
+        accident=accident,
+        figures=payload.model_dump(exclude={"note"}, exclude_none=True),
+        note=payload.note,
     )
     return _detail(request, accident_id)
 

@@ -81,6 +81,8 @@ def apply_extend(investigation, actor, data):
 def submit_report(investigation, actor, data) -> None:
     if data.get("report") is None:
         raise ValidationError({"report": ["必须上传事故调查报告"]})
+    if data["report"].content_type != "application/pdf":
+        raise ValidationError({"report": ["事故调查报告须为 PDF 文件"]})
     _require(data, "summary", "调查结论（原因、性质、责任认定和处理建议）")
     _day(
         data,

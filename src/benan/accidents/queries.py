@@ -184,13 +184,17 @@ def published_reports(*, q: str | None = None) -> QuerySet:
     return queryset.select_related("accident", "accident__region", "report").order_by("-published_on", "-id")
 
 
-def history(accident: Accident) -> QuerySet:
+def history(accident: Accident, user=None) -> QuerySet:
+    """The accident's audit entries with those of its reporting steps, investigation, measures and
+    accountability records, oldest first; for `user`, only the measures and accountability
+    records they may read (an enterprise: the measures assigned to it, no accountability)."""
+    measures_ = Measure.objects.filter(investigation__accident=accident)
+    people = accident.accountability.all()
+    if user is not None:
+        measures_, people = scope(measures_, user), scope(people, user)
     entries = audit.history(accident)
-    related = [*accident.steps.all()]
-    investigation = Investigation.objects.filter(accident=accident).first()
-    if investigation is not None:
-        related += [investigation, *investigation.measures.all()]
-    for obj in [*related, *accident.accountability.all()]:
+    related = [*accident.steps.all(), *Investigation.objects.filter(accident=accident), *measures_, *people]
+    for obj in related:
         entries = entries | audit.history(obj)
     return entries.order_by("seq")
 
@@ -203,8 +207,11 @@ def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
     published = Investigation.objects.filter(published_on__isnull=False, report__isnull=False).values(
         "report_id"
     )
+    # Four-nos evidence (who was dealt with, how) is the authorities' own: not for enterprises.
     four_nos = FourNosItem.evidence.through.objects.filter(
-        fournositem__investigation__in=investigations
+        fournositem__investigation__in=investigations.exclude(accident__enterprise__isnull=False)
+        if user.role == "enterprise"
+        else investigations
     ).values("attachment_id")
     measure_evidence = Measure.evidence.through.objects.filter(
         measure__in=scope(Measure.objects.all(), user)

@@ -122,7 +122,8 @@ def office_region_of(region: Region, level: str) -> Region | None:
 def offices_at(region: Region | None):
     if region is None:
         return User.objects.none()
-    return User.objects.filter(role__in=[Role.SAFETY_OFFICE, Role.COMMANDER], region=region, is_active=True)
+    # Everyone who may acknowledge for the level (guards.acknowledge) is told.
+    return User.objects.filter(role__in=GOVERNMENT - {Role.ADMIN}, region=region, is_active=True)
 
 
 def _add_steps(accident: Accident, grade: str, start: datetime, *, existing: set[str]) -> list[ReportingStep]:
@@ -277,13 +278,14 @@ def follow_up(*, actor, accident: Accident, figures: dict[str, Any], note: str =
     new grade must tell; a casualty change after the window (30 days; 7 for road traffic and fire,
     第十三条) is flagged late."""
     _require_role(actor, REPORTERS, "续报事故")
-    new = clean_figures(figures)
     note = _text(note, "note", "新情况", max_length=2000, required=False)
     with transaction.atomic():
         locked = get_in_scope(
             Accident.objects.select_for_update(of=("self",)).select_related("region"), actor, pk=accident.pk
         )
         old = Figures(*(getattr(locked, f) for f in FIGURES))
+        # Figures left out keep their current values: a follow-up sends what changed.
+        new = clean_figures({f: figures.get(f, getattr(old, f)) for f in FIGURES})
         if new == old and not note:
             raise ValidationError({"note": ["数字没有变化时，必须说明新情况"]})
         grading = accident_grades.grade(new.deaths, new.serious_injuries, new.direct_loss_cny)
