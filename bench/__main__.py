@@ -43,6 +43,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="enforcement cases `benan demo` replays through the services (default 0; its own default is "
         "one per eight enterprises, at most 3,000, about 70 s per backend at 100,000 enterprises)",
     )
+    parser.add_argument(
+        "--demo-accidents", type=int, default=0,
+        help="accidents `benan demo` replays through the services (default 0; its own default is one per "
+        "forty enterprises, at most 300, about 20 s per backend at 100,000 enterprises)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
@@ -75,6 +80,8 @@ def run_worker(backend: str, args: argparse.Namespace, database_url: str | None)
         command += ["--demo-hazards", str(args.demo_hazards)]
     if args.demo_cases is not None:
         command += ["--demo-cases", str(args.demo_cases)]
+    if args.demo_accidents is not None:
+        command += ["--demo-accidents", str(args.demo_accidents)]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))

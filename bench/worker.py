@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--demo-cases", type=int, default=None, help="cases `benan demo` replays (default: its own)"
     )
+    parser.add_argument(
+        "--demo-accidents", type=int, default=None, help="accidents `benan demo` replays (default: its own)"
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument(
         "--measure-only", action="store_true",
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         call_command(
             "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards,
-            cases=args.demo_cases, stdout=out
+            cases=args.demo_cases, accidents=args.demo_accidents, stdout=out
         )
         demo_seconds = round(time.perf_counter() - started, 2)
         print(f"[{vendor}] {out.getvalue().strip()}", flush=True)

@@ -28,8 +28,9 @@ def run(*args, **options) -> str:
 
 @pytest.fixture
 def demo(regions):
-    # Enterprises and accounts only; hazards and cases are tested in test_demo_hazards/_enforcement.
-    return run("demo", enterprises=N, seed=11, hazards=0, cases=0)
+    # Enterprises and accounts only; hazards, cases and accidents are tested in
+    # test_demo_hazards/_enforcement/_accidents.
+    return run("demo", enterprises=N, seed=11, hazards=0, cases=0, accidents=0)
 
 
 def test_it_writes_the_generated_enterprises(demo):
@@ -104,7 +105,7 @@ def test_it_needs_the_regions(db):
 
 def test_it_keeps_accounts_that_already_exist(regions):
     User.objects.create_user("expert", password="something-else", role=Role.EXPERT, region_id="510000")
-    out = run("demo", enterprises=20, hazards=0, cases=0)
+    out = run("demo", enterprises=20, hazards=0, cases=0, accidents=0)
     assert "expert" in out
     assert not User.objects.get(username="expert").check_password("demo-2026")
     assert User.objects.count() == 8

@@ -316,7 +316,7 @@ def test_the_audit_chain_holds_and_records_every_case(demo):
 
 
 def test_cases_can_be_turned_off(regions):
-    out = run("demo", enterprises=30, hazards=0, cases=0)
+    out = run("demo", enterprises=30, hazards=0, cases=0, accidents=0)
     assert not EnforcementCase.objects.exists()
     assert "演示执法案件" not in out
 

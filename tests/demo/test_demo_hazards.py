@@ -147,7 +147,8 @@ def standards(db):
 
 @pytest.fixture
 def demo(regions, standards):
-    return run("demo", enterprises=N, seed=SEED)
+    # Accidents add county safety offices (office-<county>); they are tested in test_demo_accidents.
+    return run("demo", enterprises=N, seed=SEED, accidents=0)
 
 
 def test_it_writes_the_planned_hazards_through_the_services(demo, regions_file):
@@ -241,7 +242,7 @@ def test_evidence_files_are_real_pngs(demo):
 
 
 def test_hazards_can_be_turned_off(regions):
-    out = run("demo", enterprises=30, hazards=0, cases=0)
+    out = run("demo", enterprises=30, hazards=0, cases=0, accidents=0)
     assert not Hazard.objects.exists()
     assert "演示隐患" not in out
 

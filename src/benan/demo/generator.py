@@ -3,8 +3,8 @@
 `generate()` is pure (no database): the same seed and count give the same enterprises, every
 row validated by `enterprises.rules` like real input. `install()` writes them through
 `enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
-hazards (`demo.hazards`) and enforcement cases (`demo.enforcement`). Imports from core, enterprises,
-standards, demo.hazards and demo.enforcement.
+hazards (`demo.hazards`), enforcement cases (`demo.enforcement`) and accidents (`demo.accidents`).
+Imports from core, enterprises, standards, demo.hazards, demo.enforcement and demo.accidents.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from benan.enterprises.rules import clean_enterprise
 from benan.enterprises.services import NewEnterprise, create_many
 from benan.standards.models import Criterion
 
+from . import accidents as demo_accidents
 from . import enforcement as demo_enforcement
 from . import hazards as demo_hazards
 
@@ -354,6 +355,7 @@ class InstallResult:
     audit_entries: int
     hazards: demo_hazards.HazardResult | None = None  # None when no hazards were asked for
     cases: demo_enforcement.CaseResult | None = None  # None when no cases were asked for
+    accidents: demo_accidents.AccidentResult | None = None  # None when no accidents were asked for
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -399,10 +401,13 @@ def install(
     hazard_progress: Callable[[int], None] | None = None,
     cases: int | None = None,
     case_progress: Callable[[int], None] | None = None,
+    accidents: int | None = None,
+    accident_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
-    """Generate and write the demo data, accounts, hazards and enforcement cases in one transaction:
-    all of it or nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
-    `demo.enforcement.default_count(enterprises)`."""
+    """Generate and write the demo data, accounts, hazards, enforcement cases and accidents in one
+    transaction: all of it or nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`,
+    `cases` to `demo.enforcement.default_count(enterprises)`, `accidents` to
+    `demo.accidents.default_count(enterprises)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
@@ -413,6 +418,10 @@ def install(
         cases = demo_enforcement.default_count(enterprises)
     if cases < 0:
         raise ValueError("cases must not be negative")
+    if accidents is None:
+        accidents = demo_accidents.default_count(enterprises)
+    if accidents < 0:
+        raise ValueError("accidents must not be negative")
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -436,6 +445,11 @@ def install(
                                      progress=case_progress)
             if cases else None
         )
+        accident_result = (
+            demo_accidents.install(rows=rows, n=accidents, seed=seed, regions=regions,
+                                   progress=accident_progress)
+            if accidents else None
+        )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
         enterprises=count,
@@ -446,4 +460,5 @@ def install(
         audit_entries=audit_after - audit_before,
         hazards=hazard_result,
         cases=case_result,
+        accidents=accident_result,
     )

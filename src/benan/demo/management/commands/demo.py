@@ -1,5 +1,6 @@
 """`benan demo`: fill an empty database with a deterministic demo province, its accounts, its
-hazards and its enforcement cases (every state of each loop, written through the real services).
+hazards, its enforcement cases and its accidents (every state of each loop, written through the real
+services).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -11,6 +12,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from benan.accidents.models import AccountabilityKind, Grade, InvestigationState, MeasureState
+from benan.demo import accidents as demo_accidents
 from benan.demo import enforcement as demo_enforcement
 from benan.demo import generator
 from benan.demo import hazards as demo_hazards
@@ -22,7 +25,7 @@ from benan.hazards.models import HazardState
 class Command(BaseCommand):
     help = (
         "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）、隐患排查治理记录"
-        "和行政执法案件"
+        "、行政执法案件和生产安全事故"
     )
 
     def add_arguments(self, parser):
@@ -39,6 +42,14 @@ class Command(BaseCommand):
             help=(
                 f"执法案件数量（默认为企业数的八分之一，最多 {demo_enforcement.MAX_DEFAULT}；"
                 "0 表示不生成案件）"
+            ),
+        )
+        parser.add_argument(
+            "--accidents", type=int, default=None,
+            help=(
+                f"生产安全事故数量（默认为企业数的四十分之一，企业数不少于 "
+                f"{demo_accidents.MIN_DEFAULT_ENTERPRISES} 时至少 {demo_accidents.MIN_DEFAULT} 起，"
+                f"最多 {demo_accidents.MAX_DEFAULT}；0 表示不生成事故）"
             ),
         )
         parser.add_argument(
@@ -61,6 +72,11 @@ class Command(BaseCommand):
             cases = demo_enforcement.default_count(n)
         if cases < 0:
             raise CommandError("--cases 不能是负数")
+        accidents = options["accidents"]
+        if accidents is None:
+            accidents = demo_accidents.default_count(n)
+        if accidents < 0:
+            raise CommandError("--accidents 不能是负数")
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -73,11 +89,13 @@ class Command(BaseCommand):
             tqdm(total=n, desc="写入", **bars) as written,
             tqdm(total=hazards, desc="隐患", **{**bars, "unit": "条"}) as found,
             tqdm(total=cases, desc="案件", **{**bars, "unit": "件"}) as handled,
+            tqdm(total=accidents, desc="事故", **{**bars, "unit": "起"}) as happened,
         ):
             try:
                 result = generator.install(
                     enterprises=n, seed=options["seed"], generated=made.update, inserted=written.update,
                     hazards=hazards, hazard_progress=found.update, cases=cases, case_progress=handled.update,
+                    accidents=accidents, accident_progress=happened.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -95,6 +113,8 @@ class Command(BaseCommand):
             self.stdout.write(hazard_line(result.hazards))
         if result.cases is not None:
             self.stdout.write(case_line(result.cases))
+        if result.accidents is not None:
+            self.stdout.write(accident_line(result.accidents))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
 
@@ -128,4 +148,32 @@ def case_line(result: demo_enforcement.CaseResult) -> str:
         f"（{labelled(BlacklistState, result.blacklist)}；"
         f"公示中 {result.blacklist_public} 条，期满移出 {result.expired} 条）；"
         f"执法检查和复查 {result.inspections} 次，新建账号 {result.actors_created} 个（不可登录）"
+    )
+
+
+def accident_line(result: demo_accidents.AccidentResult) -> str:
+    def labelled(choices, counts: dict, *, every: bool = False) -> str:
+        return "，".join(
+            f"{choices(s).label} {counts.get(s, 0)}" for s in choices.values if every or counts.get(s)
+        ) or "无"
+
+    grades = "，".join(
+        f"{Grade(g).label.removesuffix('事故')} {result.by_grade.get(g, 0)}" for g in Grade.values
+    )
+    investigations = "，".join(
+        f"{InvestigationState(s).label} {result.investigations.get(s, 0)}"
+        + (f"（其中逾期 {result.investigations_overdue}、延期 {result.extended}）"
+           if s == InvestigationState.INVESTIGATING else "")
+        for s in InvestigationState.values
+    )
+    return (
+        f"演示生产安全事故：{result.accidents} 起（{grades}），死亡 {result.deaths} 人；"
+        f"续报、补报 {result.follow_ups} 次，其中逾期补报 {result.late_reports} 次；"
+        f"报告链待接报 {result.steps_pending} 个（其中已超时 {result.steps_overdue} 个），"
+        f"超时接报 {result.steps_late} 个；事故调查：{investigations}，已公布调查报告 {result.published} 份；"
+        f"整改措施 {sum(result.measures.values())} 项"
+        f"（{labelled(MeasureState, result.measures, every=True)}）；"
+        f"责任追究 {sum(result.accountability.values())} 人"
+        f"（{labelled(AccountabilityKind, result.accountability, every=True)}）；"
+        f"新建账号 {result.actors_created} 个（不可登录）"
     )
