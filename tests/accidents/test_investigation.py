@@ -282,3 +282,15 @@ def test_the_report_is_a_pdf(office, cd_office, accident, wuhou_ent, photo):
         f"/api/v1/investigations/{inv}/submit", {"report": photo(cd_office).pk, "summary": "结论"}
     )
     assert response.status_code == 422 and "PDF" in response.json()["detail"]
+
+
+def test_a_higher_grade_tells_the_government_it_names(api, make_user, cd_office, accident, wuhou_ent):
+    county = make_user("wuhou-office", "safety_office", region="510107")
+    a = accident(wuhou_ent, deaths=1)
+    opened(api(county), a.pk)
+    services.follow_up(actor=county, accident=a, figures={"deaths": 3}, note="两名伤员抢救无效死亡")
+    note = cd_office.notifications.get(title__startswith="事故升级为较大事故")
+    assert "应由成都市人民政府负责调查" in note.title
+    assert (
+        Investigation.objects.get(accident=a).lead == "成都市武侯区人民政府"
+    )  # the city decides whether to take it

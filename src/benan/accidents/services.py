@@ -310,6 +310,8 @@ def follow_up(*, actor, accident: Accident, figures: dict[str, Any], note: str =
             existing = set(locked.steps.values_list("level", flat=True))
             added = _add_steps(locked, grading.grade, now, existing=existing)
         before = locked.grade
+        locked.grade = grading.grade
+        _tell_new_lead(locked, before)
         for field in FIGURES:
             setattr(locked, field, getattr(new, field))
         locked.grade, locked.decided_by = grading.grade, list(grading.decided_by)
@@ -331,6 +333,33 @@ def follow_up(*, actor, accident: Accident, figures: dict[str, Any], note: str =
         )
     accident.refresh_from_db()
     return report
+
+
+def _tell_new_lead(accident: Accident, before: str) -> None:
+    """A higher grade names a higher government; within 30 days (7 for road traffic and fire) it
+    may organise its own investigation (第二十条第二款). The investigation already open is not
+    moved by itself: the government the new grade names is told, and decides."""
+    investigation = Investigation.objects.filter(accident=accident).first()
+    if investigation is None or investigation.state == InvestigationState.CLOSED:
+        return
+    lead, lead_region = _lead(accident)
+    if lead == investigation.lead:
+        return
+    audit.record(
+        None,
+        "accidents.investigation.lead_changed_by_grade",
+        investigation,
+        grade=[before, accident.grade],
+        current_lead=investigation.lead,
+        lead_by_grade=lead,
+    )
+    notifications.notify(
+        offices_at(lead_region) if lead_region is not None else offices_at(accident.region.parent.parent),
+        title=f"事故升级为{accident.get_grade_display()}，应由{lead}负责调查",
+        body=f"{accident.unit_name}：现由{investigation.lead}调查，可依法另行组织事故调查组（第二十条）",
+        url=_url(accident),
+        obj=accident,
+    )
 
 
 def acknowledge(*, actor, step: ReportingStep, note: str = "") -> ReportingStep:
