@@ -502,15 +502,6 @@ def _detail(request, pk: int) -> dict:
     }
 
 
-def _page(page, convert) -> dict:
-    return {
-        "items": [convert(x) for x in page.items],
-        "count": page.count,
-        "page": page.number,
-        "page_size": page.size,
-    }
-
-
 def _investigation(request, pk: int) -> Investigation:
     return get_in_scope(Investigation.objects.select_related("accident"), request.auth, pk=pk)
 
@@ -555,7 +546,7 @@ def list_accidents(
             "accident_id", "state"
         )
     )
-    return _page(result, lambda a: _accident_out(a, states.get(a.pk)))
+    return result.as_dict(lambda a: _accident_out(a, states.get(a.pk)))
 
 
 @router.post("/accidents", response={201: AccidentDetail}, summary="事故快报")
@@ -584,7 +575,7 @@ def reporting_board(
     queryset = queries.board(request.auth, region=region, overdue=overdue, pending=pending).select_related(
         "acknowledged_by"
     )
-    return _page(paginate(queryset, page=page, size=page_size), lambda s: _step_out(s, now))
+    return paginate(queryset, page=page, size=page_size).as_dict(lambda s: _step_out(s, now))
 
 
 @router.get("/accidents/{int:accident_id}", response=AccidentDetail, summary="事故详情")
@@ -649,7 +640,7 @@ def list_accountability(
     page_size: int = Query(20, ge=1, le=100),
 ):
     queryset = queries.accountability(request.auth, region=region, year=year, kind=kind)
-    return _page(paginate(queryset, page=page, size=page_size), _accountability_out)
+    return paginate(queryset, page=page, size=page_size).as_dict(_accountability_out)
 
 
 @router.post("/reporting-steps/{int:step_id}/acknowledge", response=StepOut, summary="确认接报")
@@ -802,4 +793,4 @@ def published(
             "published_on": inv.published_on,
         }
 
-    return _page(paginate(queries.published_reports(q=q), page=page, size=page_size), convert)
+    return paginate(queries.published_reports(q=q), page=page, size=page_size).as_dict(convert)

@@ -11,30 +11,9 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 
-from benan.core import clock
+from benan.core import clock, fields
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.standards import accident_grades
-
-
-def _require(data: dict, field: str, label: str) -> str:
-    text = str(data.get(field) or "").strip()
-    if not text:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    return text
-
-
-def _day(data: dict, field: str, label: str, *, not_before=None, not_before_label: str = ""):
-    day = data.get(field)
-    if day is None:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    if day > clock.today():
-        raise ValidationError({field: [f"{label} {day.isoformat()} 晚于今天"]})
-    if not_before is not None and day < not_before:
-        raise ValidationError(
-            {field: [f"{label} {day.isoformat()} 早于{not_before_label} {not_before.isoformat()}"]}
-        )
-    return day
-
 
 # -- the reporting chain -----------------------------------------------------------------------
 
@@ -69,7 +48,7 @@ def extend(investigation, actor, data) -> None:
         raise InvalidTransition(f"调查期限已延长过一次（{investigation.extended_days} 日），不能再次延长")
     if not isinstance(days, int) or not 1 <= days <= most:
         raise ValidationError({"days": [f"延长天数必须是 1 到 {most} 之间的整数"]})
-    _require(data, "reason", "延长理由（经负责事故调查的人民政府批准）")
+    fields.required(data, "reason", "延长理由（经负责事故调查的人民政府批准）")
 
 
 def apply_extend(investigation, actor, data):
@@ -83,8 +62,8 @@ def submit_report(investigation, actor, data) -> None:
         raise ValidationError({"report": ["必须上传事故调查报告"]})
     if data["report"].content_type != "application/pdf":
         raise ValidationError({"report": ["事故调查报告须为 PDF 文件"]})
-    _require(data, "summary", "调查结论（原因、性质、责任认定和处理建议）")
-    _day(
+    fields.required(data, "summary", "调查结论（原因、性质、责任认定和处理建议）")
+    fields.past_day(
         data,
         "submitted_on",
         "提交日期",
@@ -103,8 +82,8 @@ def apply_submit_report(investigation, actor, data):
 
 
 def reply(investigation, actor, data) -> None:
-    _require(data, "reply", "批复意见")
-    _day(
+    fields.required(data, "reply", "批复意见")
+    fields.past_day(
         data, "replied_on", "批复日期", not_before=investigation.submitted_on, not_before_label="报告提交日期"
     )
 
@@ -162,7 +141,7 @@ def submit_measure(measure, actor, data) -> None:
 
     if actor.role == Role.ENTERPRISE and actor.enterprise_id != measure.assignee_enterprise_id:
         raise PermissionDenied("只有责任企业可以提交落实情况")
-    _require(data, "result", "落实情况")
+    fields.required(data, "result", "落实情况")
     if not data.get("evidence"):
         raise ValidationError({"evidence": ["必须附落实情况的证据材料"]})
 
@@ -193,7 +172,7 @@ def apply_verify_measure(measure, actor, data):
 
 def reject_measure(measure, actor, data) -> None:
     _reviewer(measure, actor)
-    _require(data, "comment", "退回意见")
+    fields.required(data, "comment", "退回意见")
 
 
 def apply_reject_measure(measure, actor, data):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from benan.core import audit, clock, loop, notifications
+from benan.core import audit, clock, fields, loop, notifications
 from benan.core.attachments import usable
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.core.models import GOVERNMENT_ROLES, Region, RegionLevel, Role, User
@@ -61,15 +61,6 @@ LEVEL_ORDER = [Level.COUNTY, Level.CITY, Level.PROVINCE, Level.NATIONAL]
 
 def _url(accident: Accident) -> str:
     return reverse("accidents:detail", args=[accident.pk])
-
-
-def _text(value: Any, field: str, label: str, *, max_length: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    if len(text) > max_length:
-        raise ValidationError({field: [f"{label}不能超过{max_length}个字符（当前{len(text)}个）"]})
-    return text
 
 
 def _require_role(actor, roles, what: str) -> None:
@@ -192,7 +183,7 @@ def report_accident(*, actor, data: dict[str, Any]) -> Accident:
     elif actor.role in GOVERNMENT_ROLES and not region_in_scope(actor, region.code):
         errors["region_code"] = ["事故发生地不在您的管辖范围内"]
     unit_name = collect(
-        _text,
+        fields.text,
         data.get("unit_name") or (enterprise.name if enterprise else ""),
         "unit_name",
         "事故发生单位",
@@ -220,7 +211,9 @@ def report_accident(*, actor, data: dict[str, Any]) -> Accident:
         ("unit_overview", "事故发生单位概况", 5000, False),
         ("other", "其他应当报告的情况", 5000, False),
     ):
-        texts[field] = collect(_text, data.get(field), field, label, max_length=limit, required=required)
+        texts[field] = collect(
+            fields.text, data.get(field), field, label, max_length=limit, required=required
+        )
     for field, limit in (("lat", 90), ("lon", 180)):
         value = data.get(field)
         if value is not None and not (isinstance(value, int | float) and -limit <= value <= limit):
@@ -278,7 +271,7 @@ def follow_up(*, actor, accident: Accident, figures: dict[str, Any], note: str =
     new grade must tell; a casualty change after the window (30 days; 7 for road traffic and fire,
     第十三条) is flagged late."""
     _require_role(actor, REPORTERS, "续报事故")
-    note = _text(note, "note", "新情况", max_length=2000, required=False)
+    note = fields.text(note, "note", "新情况", max_length=2000, required=False)
     with transaction.atomic():
         locked = get_in_scope(
             Accident.objects.select_for_update(of=("self",)).select_related("region"), actor, pk=accident.pk
@@ -363,7 +356,7 @@ def _tell_new_lead(accident: Accident, before: str) -> None:
 
 
 def acknowledge(*, actor, step: ReportingStep, note: str = "") -> ReportingStep:
-    note = _text(note, "note", "说明", max_length=300, required=False)
+    note = fields.text(note, "note", "说明", max_length=300, required=False)
     return loop.transition(step, "acknowledge", actor, note=note)
 
 
@@ -385,7 +378,7 @@ def open_investigation(
     """事故调查组: led by the government the grade names (第十九条); the report is due 60 days
     after the accident (第二十九条)."""
     _require_role(actor, OFFICES, "成立事故调查组")
-    team = _text(team, "team", "事故调查组组成", max_length=2000)
+    team = fields.text(team, "team", "事故调查组组成", max_length=2000)
     started_on = started_on or clock.today()
     with transaction.atomic():
         locked = get_in_scope(
@@ -430,7 +423,7 @@ def open_investigation(
 
 
 def extend_investigation(*, actor, investigation: Investigation, days: int, reason: str) -> Investigation:
-    reason = _text(reason, "reason", "延长理由", max_length=500)
+    reason = fields.text(reason, "reason", "延长理由", max_length=500)
     return loop.transition(investigation, "extend", actor, days=days, reason=reason)
 
 
@@ -442,7 +435,7 @@ def submit_report(
     summary: str,
     submitted_on: date | None = None,
 ) -> Investigation:
-    summary = _text(summary, "summary", "调查结论", max_length=5000)
+    summary = fields.text(summary, "summary", "调查结论", max_length=5000)
     report = usable(actor, [attachment_id])[0] if attachment_id is not None else None
     return loop.transition(
         investigation,
@@ -457,7 +450,7 @@ def submit_report(
 def reply(
     *, actor, investigation: Investigation, reply: str, replied_on: date | None = None
 ) -> Investigation:
-    reply = _text(reply, "reply", "批复意见", max_length=5000)
+    reply = fields.text(reply, "reply", "批复意见", max_length=5000)
     return loop.transition(investigation, "reply", actor, reply=reply, replied_on=replied_on or clock.today())
 
 
@@ -476,7 +469,7 @@ def mark_four_nos(
     _require_role(actor, OFFICES, "确认“四不放过”")
     if item not in FourNos.values:
         raise ValidationError({"item": [f"“{item}”不是可选事项，可选：{'、'.join(FourNos.values)}"]})
-    note = _text(note, "note", "落实情况", max_length=2000, required=done)
+    note = fields.text(note, "note", "落实情况", max_length=2000, required=done)
     ids = [int(i) for i in attachment_ids or []]
     if done and not ids:
         raise ValidationError({"attachments": ["必须附证据材料"]})
@@ -517,8 +510,8 @@ def add_measure(
 ) -> Measure:
     """A rectification measure of the report, assigned to an enterprise or a department."""
     _require_role(actor, OFFICES, "登记整改措施")
-    description = _text(description, "description", "整改措施", max_length=2000)
-    department = _text(department, "department", "责任部门", max_length=100, required=False)
+    description = fields.text(description, "description", "整改措施", max_length=2000)
+    department = fields.text(department, "department", "责任部门", max_length=100, required=False)
     if due_date is None:
         raise ValidationError({"due_date": ["必须填写整改期限"]})
     if due_date < clock.today():
@@ -578,18 +571,18 @@ def add_measure(
 
 
 def submit_measure(*, actor, measure: Measure, result: str, attachment_ids) -> Measure:
-    result = _text(result, "result", "落实情况", max_length=2000)
+    result = fields.text(result, "result", "落实情况", max_length=2000)
     evidence = usable(actor, [int(i) for i in attachment_ids]) if attachment_ids else []
     return loop.transition(measure, "submit", actor, result=result, evidence=evidence)
 
 
 def verify_measure(*, actor, measure: Measure, comment: str = "") -> Measure:
-    comment = _text(comment, "comment", "验收意见", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "验收意见", max_length=500, required=False)
     return loop.transition(measure, "verify", actor, comment=comment)
 
 
 def reject_measure(*, actor, measure: Measure, comment: str) -> Measure:
-    comment = _text(comment, "comment", "退回意见", max_length=500)
+    comment = fields.text(comment, "comment", "退回意见", max_length=500)
     return loop.transition(measure, "reject", actor, comment=comment)
 
 
@@ -619,7 +612,7 @@ def record_accountability(
         ("detail", detail, "处理内容", 300, False),
     ):
         try:
-            values[field] = _text(value, field, label, max_length=limit, required=required)
+            values[field] = fields.text(value, field, label, max_length=limit, required=required)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if kind not in AccountabilityKind.values:

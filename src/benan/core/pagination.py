@@ -29,6 +29,15 @@ class Page:
     def has_previous(self) -> bool:
         return self.number > 1
 
+    def as_dict(self, convert) -> dict[str, Any]:
+        """The API's page shape: {items, count, page, page_size}, each item through `convert`."""
+        return {
+            "items": [convert(x) for x in self.items],
+            "count": self.count,
+            "page": self.number,
+            "page_size": self.size,
+        }
+
 
 def paginate(queryset, *, page: int | None = 1, size: int | None = None) -> Page:
     size = size or settings.BENAN_PAGE_SIZE

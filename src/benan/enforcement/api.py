@@ -486,15 +486,6 @@ def _case_detail(request, pk: int) -> dict:
     }
 
 
-def _page(page, convert) -> dict:
-    return {
-        "items": [convert(x) for x in page.items],
-        "count": page.count,
-        "page": page.number,
-        "page_size": page.size,
-    }
-
-
 def _case(request, case_id: int) -> EnforcementCase:
     return queries.case_detail(request.auth, case_id)
 
@@ -522,7 +513,7 @@ def list_cases(request, filters: Query[CaseQuery]):
             q=filters.q,
         ),
     ).select_related("enterprise")
-    return _page(paginate(queryset, page=filters.page, size=filters.page_size), _case_out)
+    return paginate(queryset, page=filters.page, size=filters.page_size).as_dict(_case_out)
 
 
 @router.post("/cases", response={201: CaseDetail}, summary="立案")
@@ -725,7 +716,7 @@ def list_suspensions(
     page_size: int = Query(20, ge=1, le=100),
 ):
     queryset = queries.suspensions(request.auth, region=region, year=year, state=state, enterprise=enterprise)
-    return _page(paginate(queryset, page=page, size=page_size), lambda o: _suspension_out(o, request.auth))
+    return paginate(queryset, page=page, size=page_size).as_dict(lambda o: _suspension_out(o, request.auth))
 
 
 def _suspension(request, order_id: int) -> SuspensionOrder:
@@ -779,7 +770,7 @@ def list_referrals(
     page_size: int = Query(20, ge=1, le=100),
 ):
     queryset = queries.referrals(request.auth, region=region, year=year, state=state)
-    return _page(paginate(queryset, page=page, size=page_size), lambda r: _referral_out(r, request.auth))
+    return paginate(queryset, page=page, size=page_size).as_dict(lambda r: _referral_out(r, request.auth))
 
 
 def _referral(request, referral_id: int) -> CriminalReferral:
@@ -863,7 +854,7 @@ def public_blacklist(
             "planned_exit_date": entry.planned_exit_date,
         }
 
-    return _page(paginate(queries.public_blacklist(q=q), page=page, size=page_size), convert)
+    return paginate(queries.public_blacklist(q=q), page=page, size=page_size).as_dict(convert)
 
 
 @router.get("/blacklist/entries", response=BlacklistPage, summary="名单管理（本辖区全部记录）")
@@ -876,7 +867,7 @@ def list_blacklist_entries(
     page_size: int = Query(20, ge=1, le=100),
 ):
     queryset = queries.blacklist_entries(request.auth, region=region, year=year, active=active)
-    return _page(paginate(queryset, page=page, size=page_size), lambda e: _blacklist_out(e, request.auth))
+    return paginate(queryset, page=page, size=page_size).as_dict(lambda e: _blacklist_out(e, request.auth))
 
 
 def _entry(request, entry_id: int) -> BlacklistEntry:

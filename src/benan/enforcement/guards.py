@@ -13,32 +13,11 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from benan.core import clock
+from benan.core import clock, fields
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.core.models import Role
 
 from . import rules
-
-
-def _require(data: dict, field: str, label: str) -> str:
-    text = str(data.get(field) or "").strip()
-    if not text:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    return text
-
-
-def _day(data: dict, field: str, label: str, *, not_before=None, not_before_label: str = ""):
-    day = data.get(field)
-    if day is None:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    if day > clock.today():
-        raise ValidationError({field: [f"{label} {day.isoformat()} 晚于今天"]})
-    if not_before is not None and day < not_before:
-        raise ValidationError(
-            {field: [f"{label} {day.isoformat()} 早于{not_before_label} {not_before.isoformat()}"]}
-        )
-    return day
-
 
 # -- cases -------------------------------------------------------------------------------------
 
@@ -51,8 +30,8 @@ def investigate(case, actor, data) -> None:
 
 
 def notify(case, actor, data) -> None:
-    _require(data, "proposal", "拟处罚内容")
-    _day(data, "notified_on", "告知日期", not_before=case.opened_on, not_before_label="立案日期")
+    fields.required(data, "proposal", "拟处罚内容")
+    fields.past_day(data, "notified_on", "告知日期", not_before=case.opened_on, not_before_label="立案日期")
     if not case.evidence.exists():
         raise InvalidTransition("尚无证据材料：调查取证后须上传证据才能告知")
 
@@ -71,9 +50,11 @@ def apply_notify(case, actor, data):
 
 def statement(case, actor, data) -> None:
     # The party may state its case itself, online; scope already limits it to its own cases.
-    _day(data, "statement_on", "陈述申辩日期", not_before=case.notified_on, not_before_label="告知日期")
+    fields.past_day(
+        data, "statement_on", "陈述申辩日期", not_before=case.notified_on, not_before_label="告知日期"
+    )
     if not data.get("waived"):
-        _require(data, "statement", "陈述申辩意见（或选择放弃陈述申辩）")
+        fields.required(data, "statement", "陈述申辩意见（或选择放弃陈述申辩）")
     if data.get("hearing_requested"):
         if not case.hearing_right:
             raise ValidationError({"hearing_requested": ["本案拟处罚内容不适用听证程序"]})
@@ -94,8 +75,8 @@ def apply_statement(case, actor, data):
 def hearing(case, actor, data) -> None:
     if not case.hearing_requested:
         raise InvalidTransition("当事人未申请听证")
-    _day(data, "held_on", "听证日期", not_before=case.notified_on, not_before_label="告知日期")
-    _require(data, "record", "听证情况")
+    fields.past_day(data, "held_on", "听证日期", not_before=case.notified_on, not_before_label="告知日期")
+    fields.required(data, "record", "听证情况")
 
 
 def apply_hearing(case, actor, data):
@@ -114,7 +95,7 @@ def decide(case, actor, data) -> None:
     if case.hearing_requested and case.hearing_held_on is None:
         raise InvalidTransition("当事人已申请听证，须先组织听证并记录听证情况")
     # A paper case entered afterwards carries its real decision date; the periods count from it.
-    decided_on = _day(
+    decided_on = fields.past_day(
         data, "decided_on", "决定日期", not_before=case.notified_on, not_before_label="告知日期"
     )
     if case.hearing_held_on and decided_on < case.hearing_held_on:
@@ -152,8 +133,8 @@ def apply_decide(case, actor, data):
 
 
 def execute(case, actor, data) -> None:
-    _require(data, "execution", "执行情况")
-    _day(data, "executed_on", "执行日期", not_before=case.decided_on, not_before_label="决定日期")
+    fields.required(data, "execution", "执行情况")
+    fields.past_day(data, "executed_on", "执行日期", not_before=case.decided_on, not_before_label="决定日期")
     paid = data.get("paid_cny")
     if paid is not None and (paid < 0 or paid > case.fines_total):
         raise ValidationError({"paid_cny": [f"已缴金额必须在 0 到罚没金额 {case.fines_total} 元之间"]})
@@ -171,8 +152,8 @@ def apply_execute(case, actor, data):
 
 
 def close(case, actor, data) -> None:
-    _require(data, "report", "结案报告")
-    _day(data, "closed_on", "结案日期", not_before=case.executed_on, not_before_label="执行日期")
+    fields.required(data, "report", "结案报告")
+    fields.past_day(data, "closed_on", "结案日期", not_before=case.executed_on, not_before_label="执行日期")
 
 
 def apply_close(case, actor, data):
@@ -182,7 +163,7 @@ def apply_close(case, actor, data):
 
 
 def withdraw(case, actor, data) -> None:
-    _require(data, "reason", "撤销理由")
+    fields.required(data, "reason", "撤销理由")
     if case.suspensions.filter(state="in_force").exists():
         raise InvalidTransition("本案有生效的停产整顿令，须先经复查解除后才能撤销案件")
 
@@ -214,7 +195,7 @@ def lift(order, actor, data) -> None:
                 ]
             }
         )
-    lifted_on = _day(
+    lifted_on = fields.past_day(
         data, "lifted_on", "恢复生产日期", not_before=inspection.date, not_before_label="复查日期"
     )
     if lifted_on <= order.start_date:
@@ -257,7 +238,7 @@ def apply_approve_referral(referral, actor, data):
 
 
 def refuse_referral(referral, actor, data) -> None:
-    _require(data, "reason", "不予移送的理由")
+    fields.required(data, "reason", "不予移送的理由")
 
 
 def apply_refuse_referral(referral, actor, data):
@@ -268,7 +249,7 @@ def apply_refuse_referral(referral, actor, data):
 
 
 def transfer_referral(referral, actor, data) -> None:
-    _require(data, "receiving_organ", "接收的公安机关")
+    fields.required(data, "receiving_organ", "接收的公安机关")
 
 
 def apply_transfer_referral(referral, actor, data):
@@ -279,9 +260,9 @@ def apply_transfer_referral(referral, actor, data):
 
 
 def referral_feedback(referral, actor, data) -> None:
-    _require(data, "result", "公安机关的处理结果")
+    fields.required(data, "result", "公安机关的处理结果")
     transferred = timezone.localdate(referral.transferred_at)
-    _day(data, "feedback_on", "反馈日期", not_before=transferred, not_before_label="移送日期")
+    fields.past_day(data, "feedback_on", "反馈日期", not_before=transferred, not_before_label="移送日期")
 
 
 def apply_referral_feedback(referral, actor, data):
@@ -308,7 +289,7 @@ def add_months(day, months: int):
 def apply_exit(entry, actor, data) -> None:
     if actor.role == Role.ENTERPRISE and actor.enterprise_id != entry.enterprise_id:
         raise PermissionDenied("只能为本企业申请")
-    _require(data, "application", "申请理由和信用修复情况")
+    fields.required(data, "application", "申请理由和信用修复情况")
     months = rules.current().blacklist_early_exit_months
     earliest = add_months(entry.entry_date, months)
     if clock.today() < earliest:
@@ -323,7 +304,7 @@ def apply_apply_exit(entry, actor, data):
 
 def decide_exit(entry, actor, data) -> None:
     if data.get("comment_required"):
-        _require(data, "comment", "驳回理由")
+        fields.required(data, "comment", "驳回理由")
 
 
 def apply_approve_exit(entry, actor, data):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
-from benan.core import audit, clock, loop, notifications
+from benan.core import audit, clock, fields, loop, notifications
 from benan.core.attachments import usable
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.core.models import Role, User
@@ -58,15 +58,6 @@ from .models import (
 
 def _url(case: EnforcementCase) -> str:
     return reverse("enforcement:detail", args=[case.pk])
-
-
-def _text(value: Any, field: str, label: str, *, max_length: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    if len(text) > max_length:
-        raise ValidationError({field: [f"{label}不能超过{max_length}个字符（当前{len(text)}个）"]})
-    return text
 
 
 def _require_role(actor, roles: frozenset, what: str) -> None:
@@ -123,10 +114,10 @@ def open_case(
 ) -> EnforcementCase:
     """立案: a case against `enterprise`, from an inspection, hazards, a power alert or directly."""
     _require_role(actor, OFFICERS, "立案")
-    cause = _text(cause, "cause", "案由", max_length=200)
-    facts = _text(facts, "facts", "违法事实", max_length=5000)
+    cause = fields.text(cause, "cause", "案由", max_length=200)
+    facts = fields.text(facts, "facts", "违法事实", max_length=5000)
     origin = _choice(origin, Origin, "origin", "案件来源")
-    origin_ref = _text(origin_ref, "origin_ref", "来源编号", max_length=64, required=False)
+    origin_ref = fields.text(origin_ref, "origin_ref", "来源编号", max_length=64, required=False)
     opened_on = opened_on or clock.today()
     if opened_on > clock.today():
         raise ValidationError({"opened_on": ["立案日期不能晚于今天"]})
@@ -280,7 +271,7 @@ def notify(
     proposed_fine_cny: Any = None,
 ) -> EnforcementCase:
     """告知: the proposed penalty and the party's rights (statement, and a hearing where due)."""
-    proposal = _text(proposal, "proposal", "拟处罚内容", max_length=2000)
+    proposal = fields.text(proposal, "proposal", "拟处罚内容", max_length=2000)
     kinds = [_choice(k, PenaltyKind, "proposed_kinds", "拟处罚种类") for k in proposed_kinds]
     fine = _money(proposed_fine_cny, "proposed_fine_cny", "拟罚款金额")
     if fine is not None and fine <= 0:
@@ -320,7 +311,7 @@ def record_statement(
     hearing_requested: bool = False,
     statement_on: date | None = None,
 ) -> EnforcementCase:
-    statement = _text(statement, "statement", "陈述申辩意见", max_length=5000, required=False)
+    statement = fields.text(statement, "statement", "陈述申辩意见", max_length=5000, required=False)
     return loop.transition(
         case,
         "statement",
@@ -335,7 +326,7 @@ def record_statement(
 def record_hearing(
     *, actor, case: EnforcementCase, record: str, held_on: date | None = None
 ) -> EnforcementCase:
-    record = _text(record, "record", "听证情况", max_length=5000)
+    record = fields.text(record, "record", "听证情况", max_length=5000)
     return loop.transition(case, "hearing", actor, record=record, held_on=held_on or clock.today())
 
 
@@ -433,7 +424,9 @@ def decide(
 ) -> EnforcementCase:
     """决定: the penalty decision with its lines; dual penalty and the fines total follow from them."""
     lines = clean_penalties(penalties)
-    decision_number = _text(decision_number, "decision_number", "决定书文号", max_length=60, required=False)
+    decision_number = fields.text(
+        decision_number, "decision_number", "决定书文号", max_length=60, required=False
+    )
     with transaction.atomic():
         if not decision_number:
             region = EnforcementCase.objects.select_related("region").get(pk=case.pk).region
@@ -460,7 +453,7 @@ def decide(
 def execute(
     *, actor, case: EnforcementCase, execution: str, paid_cny: Any = None, executed_on: date | None = None
 ) -> EnforcementCase:
-    execution = _text(execution, "execution", "执行情况", max_length=2000)
+    execution = fields.text(execution, "execution", "执行情况", max_length=2000)
     paid = _money(paid_cny, "paid_cny", "已缴金额")
     return loop.transition(
         case, "execute", actor, execution=execution, paid_cny=paid, executed_on=executed_on or clock.today()
@@ -468,12 +461,12 @@ def execute(
 
 
 def close(*, actor, case: EnforcementCase, report: str, closed_on: date | None = None) -> EnforcementCase:
-    report = _text(report, "report", "结案报告", max_length=5000)
+    report = fields.text(report, "report", "结案报告", max_length=5000)
     return loop.transition(case, "close", actor, report=report, closed_on=closed_on or clock.today())
 
 
 def withdraw(*, actor, case: EnforcementCase, reason: str) -> EnforcementCase:
-    reason = _text(reason, "reason", "撤销理由", max_length=500)
+    reason = fields.text(reason, "reason", "撤销理由", max_length=500)
     return loop.transition(case, "withdraw", actor, reason=reason)
 
 
@@ -485,8 +478,10 @@ def order_suspension(
 ) -> SuspensionOrder:
     """责令停产停业整顿 from `start_date`: the enterprise's timeline says suspended from that day."""
     _require_role(actor, OFFICERS, "责令停产停业整顿")
-    scope = _text(scope, "scope", "停产整顿范围", max_length=300)
-    lifting_conditions = _text(lifting_conditions, "lifting_conditions", "恢复生产条件", max_length=2000)
+    scope = fields.text(scope, "scope", "停产整顿范围", max_length=300)
+    lifting_conditions = fields.text(
+        lifting_conditions, "lifting_conditions", "恢复生产条件", max_length=2000
+    )
     if start_date is None:
         raise ValidationError({"start_date": ["必须填写停产整顿起始日期"]})
     with transaction.atomic():
@@ -562,7 +557,7 @@ def lift_suspension(
     comment: str = "",
 ) -> SuspensionOrder:
     """Lift after a verification inspection: the suspended period ends the day before `lifted_on`."""
-    comment = _text(comment, "comment", "复查意见", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "复查意见", max_length=500, required=False)
     inspection = None
     if inspection_id is not None:
         # Looked up in the actor's scope: an id elsewhere reads as missing, not as someone else's.
@@ -583,7 +578,7 @@ def refer(
     """The case team reports a suspected crime (涉嫌犯罪); the head must decide within the deadline."""
     _require_role(actor, OFFICERS, "提出移送")
     category = _choice(category, ReferralCategory, "category", "涉嫌犯罪类别")
-    report = _text(report, "report", "移送报告", max_length=5000)
+    report = fields.text(report, "report", "移送报告", max_length=5000)
     reported_on = reported_on or clock.today()
     if reported_on > clock.today():
         raise ValidationError({"reported_on": ["报告日期不能晚于今天"]})
@@ -634,19 +629,19 @@ def approve_referral(*, actor, referral: CriminalReferral) -> CriminalReferral:
 
 
 def refuse_referral(*, actor, referral: CriminalReferral, reason: str) -> CriminalReferral:
-    reason = _text(reason, "reason", "不予移送的理由", max_length=500)
+    reason = fields.text(reason, "reason", "不予移送的理由", max_length=500)
     return loop.transition(referral, "refuse", actor, reason=reason)
 
 
 def transfer_referral(*, actor, referral: CriminalReferral, receiving_organ: str) -> CriminalReferral:
-    receiving_organ = _text(receiving_organ, "receiving_organ", "接收的公安机关", max_length=100)
+    receiving_organ = fields.text(receiving_organ, "receiving_organ", "接收的公安机关", max_length=100)
     return loop.transition(referral, "transfer", actor, receiving_organ=receiving_organ)
 
 
 def record_referral_result(
     *, actor, referral: CriminalReferral, accepted: bool, result: str, feedback_on: date | None = None
 ) -> CriminalReferral:
-    result = _text(result, "result", "公安机关的处理结果", max_length=500)
+    result = fields.text(result, "result", "公安机关的处理结果", max_length=500)
     return loop.transition(
         referral,
         "accepted" if accepted else "declined",
@@ -665,7 +660,7 @@ def blacklist(
     """列入严重失信主体名单 by the department that decided the penalty (谁处罚、谁决定)."""
     _require_role(actor, HEADS, "列入严重失信主体名单")
     reason_kind = _choice(reason_kind, BlacklistReason, "reason_kind", "列入情形")
-    reason = _text(reason, "reason", "列入理由", max_length=500)
+    reason = fields.text(reason, "reason", "列入理由", max_length=500)
     entry_date = entry_date or clock.today()
     if entry_date > clock.today():
         raise ValidationError({"entry_date": ["列入日期不能晚于今天"]})
@@ -719,17 +714,17 @@ def blacklist(
 
 
 def apply_exit(*, actor, entry: BlacklistEntry, application: str) -> BlacklistEntry:
-    application = _text(application, "application", "申请理由和信用修复情况", max_length=2000)
+    application = fields.text(application, "application", "申请理由和信用修复情况", max_length=2000)
     return loop.transition(entry, "apply_exit", actor, application=application)
 
 
 def approve_exit(*, actor, entry: BlacklistEntry, comment: str = "") -> BlacklistEntry:
-    comment = _text(comment, "comment", "意见", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "意见", max_length=500, required=False)
     return loop.transition(entry, "approve_exit", actor, comment=comment)
 
 
 def reject_exit(*, actor, entry: BlacklistEntry, comment: str) -> BlacklistEntry:
-    comment = _text(comment, "comment", "驳回理由", max_length=500)
+    comment = fields.text(comment, "comment", "驳回理由", max_length=500)
     return loop.transition(entry, "reject_exit", actor, comment=comment, comment_required=True)
 
 

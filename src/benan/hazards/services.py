@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
-from benan.core import audit, clock, loop, notifications
+from benan.core import audit, clock, fields, loop, notifications
 from benan.core.attachments import usable
 from benan.core.errors import InvalidTransition, PermissionDenied
 from benan.core.models import Region, RegionLevel, Role, User
@@ -57,13 +56,7 @@ def offices_above(region: Region):
     return User.objects.filter(role=Role.SAFETY_OFFICE, region_id=region.parent_id, is_active=True)
 
 
-def _text(value: Any, field: str, label: str, *, max_length: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [f"必须填写{label}"]})
-    if len(text) > max_length:
-        raise ValidationError({field: [f"{label}不能超过{max_length}个字符（当前{len(text)}个）"]})
-    return text
+
 
 
 # -- creation ----------------------------------------------------------------------------------
@@ -88,8 +81,8 @@ def report_hazard(
         raise ValidationError({"source": ["企业只能上报自查（self）发现的隐患"]})
     if actor.role != Role.ENTERPRISE and source == Source.SELF and inspection is None:
         raise ValidationError({"source": ["企业自查（self）的隐患由企业上报"]})
-    description = _text(description, "description", "隐患描述", max_length=2000)
-    location = _text(location, "location", "隐患部位", max_length=200, required=False)
+    description = fields.text(description, "description", "隐患描述", max_length=2000)
+    location = fields.text(location, "location", "隐患部位", max_length=200, required=False)
     with transaction.atomic():
         enterprise = get_in_scope(Enterprise.objects.all(), actor, pk=enterprise.pk)
         # A 不符合 on an official criterion is a major hazard by definition: it is pre-judged as
@@ -165,12 +158,12 @@ def confirm_hazard(
 
 
 def dismiss_hazard(*, actor, hazard: Hazard, reason: str) -> Hazard:
-    reason = _text(reason, "reason", "不予确认的理由", max_length=500)
+    reason = fields.text(reason, "reason", "不予确认的理由", max_length=500)
     return loop.transition(hazard, "dismiss", actor, reason=reason)
 
 
 def submit_rectification(*, actor, hazard: Hazard, description: str, attachment_ids: list[int]) -> Hazard:
-    description = _text(description, "description", "整改情况说明", max_length=2000)
+    description = fields.text(description, "description", "整改情况说明", max_length=2000)
     attachments = usable(actor, attachment_ids) if attachment_ids else []
     with transaction.atomic():
         hazard = loop.transition(hazard, "submit", actor, description=description, attachments=attachments)
@@ -185,7 +178,7 @@ def submit_rectification(*, actor, hazard: Hazard, description: str, attachment_
 
 
 def verify_hazard(*, actor, hazard: Hazard, comment: str = "") -> Hazard:
-    comment = _text(comment, "comment", "验收意见", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "验收意见", max_length=500, required=False)
     with transaction.atomic():
         hazard = loop.transition(hazard, "verify", actor, comment=comment)
         notifications.notify(
@@ -199,7 +192,7 @@ def verify_hazard(*, actor, hazard: Hazard, comment: str = "") -> Hazard:
 
 
 def reject_rectification(*, actor, hazard: Hazard, comment: str) -> Hazard:
-    comment = _text(comment, "comment", "退回意见", max_length=500)
+    comment = fields.text(comment, "comment", "退回意见", max_length=500)
     with transaction.atomic():
         hazard = loop.transition(hazard, "reject", actor, comment=comment)
         notifications.notify(
@@ -221,7 +214,7 @@ def list_hazard(*, actor, hazard: Hazard, due_date: date | None, comment: str = 
         raise PermissionDenied("只有市级、省级安委办可以挂牌督办")
     if not actor.is_admin and actor.region.level == RegionLevel.COUNTY:
         raise PermissionDenied("挂牌督办由市级或省级安委办实施")
-    comment = _text(comment, "comment", "督办要求", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "督办要求", max_length=500, required=False)
     if due_date is None:
         raise ValidationError({"due_date": ["必须填写督办期限"]})
     if due_date < clock.today():
@@ -266,7 +259,7 @@ def delist_hazard(*, actor, hazard: Hazard, comment: str = "") -> Listing:
     listing = hazard.listings.filter(state=ListingState.LISTED).first()
     if listing is None:
         raise InvalidTransition("该隐患没有挂牌督办")
-    comment = _text(comment, "comment", "摘牌意见", max_length=500, required=False)
+    comment = fields.text(comment, "comment", "摘牌意见", max_length=500, required=False)
     return loop.transition(listing, "delist", actor, comment=comment)
 
 
@@ -342,9 +335,9 @@ def record_inspection(
             region_id=enterprise.region_id,
             source=source,
             date=day,
-            inspectors=_text(inspectors, "inspectors", "检查人员", max_length=300, required=False),
+            inspectors=fields.text(inspectors, "inspectors", "检查人员", max_length=300, required=False),
             standard=standard,
-            note=_text(note, "note", "备注", max_length=2000, required=False),
+            note=fields.text(note, "note", "备注", max_length=2000, required=False),
             created_by=actor,
         )
         for item in answers:
@@ -352,7 +345,7 @@ def record_inspection(
                 inspection=inspection,
                 criterion=criteria[item.criterion_id],
                 answer=item.answer,
-                note=_text(item.note, "note", "说明", max_length=500, required=False),
+                note=fields.text(item.note, "note", "说明", max_length=500, required=False),
             )
             if item.photo_ids:
                 row.photos.set(usable(actor, list(item.photo_ids)))
