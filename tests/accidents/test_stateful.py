@@ -38,21 +38,22 @@ def test_random_sequences_keep_the_four_nos(
     }
     report = {name: pdf(user).pk for name, user in users.items()}
     evidence = {name: photo(user).pk for name, user in users.items()}
-    accepted: dict[str, int] = {}  # "investigation:<id>" / "measure:<id>" -> accepted actions
-    closed: dict[int, tuple] = {}
 
     class Investigations(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
             self.ids: list[int] = []
             self.measures: list[int] = []
+            # Per run, so the invariants look only at this sequence's objects.
+            self.accepted: dict[str, int] = {}  # "investigation:<id>" / "measure:<id>" -> accepted actions
+            self.closed: dict[int, tuple] = {}
 
         def _try(self, key, call):
             try:
                 call()
             except (DomainError, ValidationError):
                 return
-            accepted[key] = accepted.get(key, 0) + 1
+            self.accepted[key] = self.accepted.get(key, 0) + 1
 
         @precondition(lambda self: len(self.ids) < 3)
         @rule(deaths=st.sampled_from([0, 1, 3]))
@@ -61,7 +62,7 @@ def test_random_sequences_keep_the_four_nos(
                 actor=cd_office, accident=accident(wuhou_ent, deaths=deaths), team="组"
             )
             self.ids.append(inv.pk)
-            accepted[f"investigation:{inv.pk}"] = 0
+            self.accepted[f"investigation:{inv.pk}"] = 0
 
         def _inv(self, data):
             return Investigation.objects.get(pk=data.draw(st.sampled_from(self.ids)))
@@ -76,10 +77,10 @@ def test_random_sequences_keep_the_four_nos(
                 services.submit_report(
                     actor=cd_office, investigation=inv, attachment_id=report["cd_office"], summary="结论"
                 )
-                accepted[key] += 1
+                self.accepted[key] += 1
             elif inv.state == "submitted":
                 services.reply(actor=sc_office, investigation=inv, reply="同意")
-                accepted[key] += 1
+                self.accepted[key] += 1
             elif inv.state == "replied":
                 for item in inv.four_nos.filter(done=False):
                     services.mark_four_nos(
@@ -98,7 +99,7 @@ def test_random_sequences_keep_the_four_nos(
                         assignee_enterprise_id=wuhou_ent.pk,
                     )
                     self.measures.append(m.pk)
-                    accepted[f"measure:{m.pk}"] = 0
+                    self.accepted[f"measure:{m.pk}"] = 0
                 for m in inv.measures.exclude(state="closed"):
                     if m.state == "open":
                         services.submit_measure(
@@ -107,11 +108,11 @@ def test_random_sequences_keep_the_four_nos(
                             result="已整改",
                             attachment_ids=[evidence["ent_wuhou"]],
                         )
-                        accepted[f"measure:{m.pk}"] += 1
+                        self.accepted[f"measure:{m.pk}"] += 1
                     m = Measure.objects.get(pk=m.pk)
                     verifier = sc_office if m.submitted_by_id == wuhou_inspector.pk else wuhou_inspector
                     services.verify_measure(actor=verifier, measure=m)
-                    accepted[f"measure:{m.pk}"] += 1
+                    self.accepted[f"measure:{m.pk}"] += 1
 
         @precondition(lambda self: self.ids)
         @rule(data=st.data(), actor=st.sampled_from(ACTORS), with_report=st.booleans())
@@ -179,7 +180,7 @@ def test_random_sequences_keep_the_four_nos(
             except (DomainError, ValidationError):
                 return
             self.measures.append(m.pk)
-            accepted[f"measure:{m.pk}"] = 0
+            self.accepted[f"measure:{m.pk}"] = 0
 
         @precondition(lambda self: self.measures)
         @rule(
@@ -207,13 +208,13 @@ def test_random_sequences_keep_the_four_nos(
                 assert inv.measures.exists()
                 assert not inv.measures.exclude(state="closed").exists()
                 row = (inv.updated_at, inv.measures.count())
-                assert closed.setdefault(inv.pk, row) == row
+                assert self.closed.setdefault(inv.pk, row) == row
             for m in Measure.objects.filter(pk__in=self.measures, state="closed"):
                 assert m.verified_by_id != m.submitted_by_id and m.evidence.exists()
 
         @invariant()
         def every_accepted_action_is_audited_once(self):
-            for key, count in accepted.items():
+            for key, count in self.accepted.items():
                 kind, pk = key.split(":")
                 obj = (Investigation if kind == "investigation" else Measure).objects.get(pk=int(pk))
                 entries = audit.history(obj).exclude(

@@ -72,13 +72,14 @@ def test_random_sequences_keep_the_invariants(
         "expert": expert,
     }
     photo = upload(wuhou_inspector)
-    accepted: dict[int, int] = {}  # case id -> actions that went through
-    frozen: dict[int, tuple] = {}  # closed or withdrawn case -> its row then
 
     class CaseLoop(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
             self.ids: list[int] = []
+            # Per run, so the invariants look only at this sequence's cases.
+            self.accepted: dict[int, int] = {}  # case id -> actions that went through
+            self.frozen: dict[int, tuple] = {}  # closed or withdrawn case -> its row then
 
         def _try(self, pk, call):
             before = EnforcementCase.objects.get(pk=pk)
@@ -88,7 +89,7 @@ def test_random_sequences_keep_the_invariants(
                 after = EnforcementCase.objects.get(pk=pk)
                 assert (after.state, after.updated_at) == (before.state, before.updated_at)
                 return
-            accepted[pk] += 1
+            self.accepted[pk] += 1
 
         @precondition(lambda self: len(self.ids) < 4)
         @rule(two=st.booleans())
@@ -103,7 +104,7 @@ def test_random_sequences_keep_the_invariants(
                 officer_ids=officers,
             )
             self.ids.append(case.pk)
-            accepted[case.pk] = 0
+            self.accepted[case.pk] = 0
 
         @precondition(lambda self: self.ids)
         @rule(data=st.data())
@@ -146,7 +147,7 @@ def test_random_sequences_keep_the_invariants(
                 return
             before = audit.history(EnforcementCase.objects.get(pk=pk)).count()
             step(EnforcementCase.objects.get(pk=pk))
-            accepted[pk] += audit.history(EnforcementCase.objects.get(pk=pk)).count() - before
+            self.accepted[pk] += audit.history(EnforcementCase.objects.get(pk=pk)).count() - before
 
         @precondition(lambda self: self.ids)
         @rule(data=st.data(), actor=st.sampled_from(ACTORS), two=st.booleans())
@@ -273,11 +274,11 @@ def test_random_sequences_keep_the_invariants(
                     assert case.executed_on is not None
                 if case.state in ("closed", "withdrawn"):
                     row = (case.state, case.updated_at, case.penalties.count())
-                    assert frozen.setdefault(case.pk, row) == row
+                    assert self.frozen.setdefault(case.pk, row) == row
 
         @invariant()
         def every_accepted_action_has_one_audit_entry(self):
-            for pk, count in accepted.items():
+            for pk, count in self.accepted.items():
                 entries = audit.history(EnforcementCase.objects.get(pk=pk)).exclude(
                     action="enforcement.enforcementcase.opened"
                 )
