@@ -353,9 +353,13 @@ def clean_penalties(lines: list[PenaltyIn]) -> list[dict[str, Any]]:
         def err(field: str, message: str, at=at) -> None:
             errors.setdefault(f"{at}.{field}", []).append(message)
 
-        if line.party not in Party.values:
+        if not line.party:
+            err("party", "必须选择处罚对象：unit（单位）或 person（个人）")
+        elif line.party not in Party.values:
             err("party", f"处罚对象必须是 unit（单位）或 person（个人），收到“{line.party}”")
-        if line.kind not in PenaltyKind.values:
+        if not line.kind:
+            err("kind", "必须选择处罚种类")
+        elif line.kind not in PenaltyKind.values:
             err("kind", f"处罚种类“{line.kind}”不是可选值，可选：{'、'.join(PenaltyKind.values)}")
         basis = r.basis(str(line.basis or "").strip())
         if not str(line.basis or "").strip():
