@@ -859,6 +859,7 @@ ACCIDENT_PAGES = {
     "accidents:stats": page_accident_stats,
     "accidents:grade": page_accident_grade,
     "accidents:accountability": page_accident_accountability,
+    "accidents:measures": page_accident_names(accident_matrix.measure()),
     "accidents:published": None,  # public, no login: tests/pages/test_accident_published.py
     "accidents:published_file": None,  # public, published reports only: the same file
     "accidents:detail": page_enforcement_read(accident_matrix.accident),

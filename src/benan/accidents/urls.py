@@ -16,6 +16,7 @@ urlpatterns = [
     path("stats/", views.accident_stats, name="stats"),
     path("grade/", views.grade_calculator, name="grade"),
     path("accountability/", views.accountability_list, name="accountability"),
+    path("measures/", views.measure_list, name="measures"),
     path("published/", views.published_reports, name="published"),
     path("published/<int:pk>/report", views.published_report_file, name="published_file"),
     path("<int:pk>/", views.accident_detail, name="detail"),

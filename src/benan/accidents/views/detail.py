@@ -149,39 +149,10 @@ def _investigation_context(request, accident, investigation, bound) -> dict | No
                 {"done": True, "note": row.note},
             )
         four_nos.append({"item": row, "evidence": list(row.evidence.all()), "panel": form})
-    measures = []
-    for measure in (
-        queries.measures(user)
-        .filter(investigation=investigation)
-        .select_related("assignee_enterprise", "assignee_region__parent", "submitted_by", "verified_by")
-        .prefetch_related("evidence")
-    ):
-        names = {t.action for t in Measure.LOOP.available(measure, user)}
-        measure_forms = []
-        for action, spec in specs.MEASURE_ACTIONS.items():
-            key = f"measure:{measure.pk}:{action}"
-            if action not in names and key not in bound:
-                continue
-            if (
-                action == "submit"
-                and user.role == "enterprise"
-                and measure.assignee_enterprise_id != user.enterprise_id
-            ):
-                continue
-            if action in ("verify", "reject") and measure.submitted_by_id == user.pk and key not in bound:
-                continue  # the verifier must not be the submitter
-            url = reverse("accidents:measure_action", args=[measure.pk, action])
-            measure_forms.append(
-                _panel(spec, key, f"measure-{measure.pk}-{action}", url, bound, request, accident)
-            )
-        measures.append(
-            {
-                "measure": measure,
-                "overdue": measure.state == MeasureState.OPEN and today > measure.due_date,
-                "evidence": list(measure.evidence.all()),
-                "forms": measure_forms,
-            }
-        )
+    measures = [
+        measure_row(request, measure, accident, bound, today)
+        for measure in with_relations(queries.measures(user).filter(investigation=investigation))
+    ]
     add_measure = None
     key = "investigation:measure"
     if (offices and open_) or key in bound:
@@ -318,6 +289,46 @@ def investigation_action(request, pk: int, action: str):
     return render_detail(request, accident, bound={key: form}, alert=alert, failed=key, status=status)
 
 
+def with_relations(measures):
+    return measures.select_related(
+        "assignee_enterprise",
+        "assignee_region__parent",
+        "submitted_by",
+        "verified_by",
+        "investigation__accident",
+    ).prefetch_related("evidence")
+
+
+def measure_row(request, measure: Measure, accident, bound: dict, today) -> dict:
+    """A measure with the forms `request.user` may use on it now (shared by the accident page and
+    the measures list)."""
+    user = request.user
+    names = {t.action for t in Measure.LOOP.available(measure, user)}
+    measure_forms = []
+    for action, spec in specs.MEASURE_ACTIONS.items():
+        key = f"measure:{measure.pk}:{action}"
+        if action not in names and key not in bound:
+            continue
+        if (
+            action == "submit"
+            and user.role == "enterprise"
+            and measure.assignee_enterprise_id != user.enterprise_id
+        ):
+            continue
+        if action in ("verify", "reject") and measure.submitted_by_id == user.pk and key not in bound:
+            continue  # the verifier must not be the submitter
+        url = reverse("accidents:measure_action", args=[measure.pk, action])
+        measure_forms.append(
+            _panel(spec, key, f"measure-{measure.pk}-{action}", url, bound, request, accident)
+        )
+    return {
+        "measure": measure,
+        "overdue": measure.state == MeasureState.OPEN and today > measure.due_date,
+        "evidence": list(measure.evidence.all()),
+        "forms": measure_forms,
+    }
+
+
 @login_required
 @require_POST
 def measure_action(request, pk: int, action: str):
@@ -339,14 +350,18 @@ def measure_action(request, pk: int, action: str):
     )
     status, alert, message = _run(request, spec, measure, form)
     visible = queries.accidents(request.user).filter(pk=accident.pk).exists()
+    from_list = request.POST.get("next") == "measures"
     if not status:
         messages.success(request, message)
+        if from_list:
+            return redirect("accidents:measures")
         if not visible:
             return redirect("accidents:list")
         return redirect(reverse("accidents:detail", args=[accident.pk]) + f"#measure-{measure.pk}")
     form.mark_fields()
     key = f"measure:{measure.pk}:{action}"
-    if not visible:
-        # An enterprise assigned a measure of another unit's accident: no detail page to return to.
+    if not visible or from_list:
+        # From the measures list, or an enterprise assigned a measure of another unit's accident:
+        # no accident page to show the form on.
         return render(request, "accidents/message.html", {"alert": alert, "form": form}, status=status)
     return render_detail(request, accident, bound={key: form}, alert=alert, failed=key, status=status)
