@@ -16,8 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
-from benan.core.models import Region
-from benan.core.scope import get_in_scope, scope, within
+from benan.core.scope import check_region_year, get_in_scope, in_region, scope
 
 from .models import (
     Accident,
@@ -32,19 +31,6 @@ from .models import (
     ReportingStep,
     StepState,
 )
-
-MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-def _check(region: str | None, year: int | None, errors: dict) -> None:
-    if region and not Region.objects.filter(code=region).exists():
-        errors["region"] = [f"行政区划代码“{region}”不存在"]
-    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        errors["year"] = [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]
-
-
-def in_region(queryset: QuerySet, code: str | None) -> QuerySet:
-    return within(queryset, Region.objects.get(code=code), "region") if code else queryset
 
 
 @dataclass(frozen=True)
@@ -62,7 +48,7 @@ class AccidentFilter:
             errors["grade"] = [f"“{self.grade}”不是可选等级，可选：{choices_hint(Grade)}"]
         if self.kind and self.kind not in Kind.values:
             errors["kind"] = [f"“{self.kind}”不是可选类型，可选：{choices_hint(Kind)}"]
-        _check(self.region, self.year, errors)
+        check_region_year(self.region, self.year, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -100,7 +86,7 @@ def step_overdue(step: ReportingStep, now: datetime | None = None) -> bool:
 def board(user, *, region: str | None = None, overdue: bool | None = None, pending: bool = True) -> QuerySet:
     """The live reporting board: steps of the chain in the scope, soonest deadline first."""
     errors: dict[str, list[str]] = {}
-    _check(region, None, errors)
+    check_region_year(region, None, errors)
     if errors:
         raise ValidationError(errors)
     queryset = in_region(scope(ReportingStep.objects.all(), user), region)
@@ -138,7 +124,7 @@ def accountability(
     user, *, region: str | None = None, year: int | None = None, kind: str | None = None
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
-    _check(region, year, errors)
+    check_region_year(region, year, errors)
     if kind and kind not in AccountabilityKind.values:
         errors["kind"] = [f"“{kind}”不是可选问责方式，可选：{choices_hint(AccountabilityKind)}"]
     if errors:

@@ -89,9 +89,9 @@ def clean_figures(values: dict[str, Any]) -> Figures:
         value = 0 if value is None or value == "" else value
         try:
             if field == "direct_loss_cny":
-                cleaned[field] = accident_grades._money(value, field, FIGURE_LABELS[field])
+                cleaned[field] = accident_grades.parse_amount(value, field, FIGURE_LABELS[field])
             else:
-                cleaned[field] = accident_grades._count(value, field, FIGURE_LABELS[field])
+                cleaned[field] = accident_grades.parse_count(value, field, FIGURE_LABELS[field])
         except accident_grades.GradingError as exc:
             errors[field] = [str(exc)]
     if "direct_loss_cny" in cleaned and cleaned["direct_loss_cny"] >= Decimal("1e14"):

@@ -92,3 +92,19 @@ def region_in_scope(user, region_code: str) -> bool:
     if user.role not in GOVERNMENT_ROLES or user.region_id is None:
         return False
     return user.region.contains(region_code)
+
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def check_region_year(region: str | None, year: int | None, errors: dict[str, list[str]]) -> None:
+    """Add the list filters' errors for an unknown region code or an implausible year."""
+    if region and not Region.objects.filter(code=region).exists():
+        errors["region"] = [f"行政区划代码“{region}”不存在"]
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        errors["year"] = [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]
+
+
+def in_region(queryset: QuerySet, code: str | None, field: str = "region") -> QuerySet:
+    """Rows in the subtree of region `code`; all rows when no code is given."""
+    return within(queryset, Region.objects.get(code=code), field) if code else queryset

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
 from benan.core.models import Region
-from benan.core.scope import scope, within
+from benan.core.scope import check_region_year, in_region, scope
 
 from .models import (
     ACTIVE_BLACKLIST_STATES,
@@ -32,22 +32,6 @@ from .models import (
     SuspensionOrder,
     SuspensionState,
 )
-
-MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-def _check_region(code: str | None, errors: dict) -> None:
-    if code and not Region.objects.filter(code=code).exists():
-        errors["region"] = [f"行政区划代码“{code}”不存在"]
-
-
-def _check_year(year: int | None, errors: dict) -> None:
-    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        errors["year"] = [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]
-
-
-def in_region(queryset: QuerySet, code: str | None) -> QuerySet:
-    return within(queryset, Region.objects.get(code=code), "region") if code else queryset
 
 
 @dataclass(frozen=True)
@@ -67,8 +51,7 @@ class CaseFilter:
             errors["state"] = [f"“{self.state}”不是可选状态，可选：{choices_hint(CaseState)}"]
         if self.origin and self.origin not in Origin.values:
             errors["origin"] = [f"“{self.origin}”不是可选来源，可选：{choices_hint(Origin)}"]
-        _check_region(self.region, errors)
-        _check_year(self.year, errors)
+        check_region_year(self.region, self.year, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -126,8 +109,7 @@ def suspensions(
     enterprise: int | None = None,
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
-    _check_region(region, errors)
-    _check_year(year, errors)
+    check_region_year(region, year, errors)
     if state and state not in SuspensionState.values:
         errors["state"] = [f"“{state}”不是可选状态，可选：{choices_hint(SuspensionState)}"]
     if errors:
@@ -146,8 +128,7 @@ def referrals(
     user, *, region: str | None = None, year: int | None = None, state: str | None = None
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
-    _check_region(region, errors)
-    _check_year(year, errors)
+    check_region_year(region, year, errors)
     if state and state not in ReferralState.values:
         errors["state"] = [f"“{state}”不是可选状态，可选：{choices_hint(ReferralState)}"]
     if errors:
@@ -169,8 +150,7 @@ def blacklist_entries(
     today: date | None = None,
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
-    _check_region(region, errors)
-    _check_year(year, errors)
+    check_region_year(region, year, errors)
     if errors:
         raise ValidationError(errors)
     queryset = in_region(scope(BlacklistEntry.objects.all(), user), region)

@@ -160,7 +160,7 @@ def rules() -> Rules:
     return parse(yaml.safe_load(text))
 
 
-def _count(value, field: str, label: str) -> int:
+def parse_count(value, field: str, label: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str | float | Decimal):
         raise GradingError(field, f"{label}必须是整数")
     try:
@@ -174,7 +174,7 @@ def _count(value, field: str, label: str) -> int:
     return int(number)
 
 
-def _money(value, field: str, label: str) -> Decimal:
+def parse_amount(value, field: str, label: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | str | float | Decimal):
         raise GradingError(field, f"{label}必须是金额（元）")
     try:
@@ -191,9 +191,9 @@ def _money(value, field: str, label: str) -> Decimal:
 def grade(deaths, serious_injuries, direct_loss_cny) -> Grading:
     """The grade of an accident with these casualties and this direct economic loss (CNY)."""
     values = {
-        "deaths": Decimal(_count(deaths, "deaths", "死亡人数")),
-        "serious_injuries": Decimal(_count(serious_injuries, "serious_injuries", "重伤人数")),
-        "direct_loss_cny": _money(direct_loss_cny, "direct_loss_cny", "直接经济损失"),
+        "deaths": Decimal(parse_count(deaths, "deaths", "死亡人数")),
+        "serious_injuries": Decimal(parse_count(serious_injuries, "serious_injuries", "重伤人数")),
+        "direct_loss_cny": parse_amount(direct_loss_cny, "direct_loss_cny", "直接经济损失"),
     }
     for rule in rules().grades:  # most severe first: the first any criterion reaches
         reached = tuple(c for c in CRITERIA if rule.bands[c].contains(values[c]))
