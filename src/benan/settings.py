@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "benan.hazards",
     "benan.enforcement",
     "benan.accidents",
+    "benan.power",
     "benan.demo",
 ]
 

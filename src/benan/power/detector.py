@@ -1,0 +1,296 @@
+"""The detector: covert production (明停暗开) and premature production (边建边开) from meter readings.
+
+Written once as Ibis expressions, so DuckDB and Spark run the very same plan (engines.py). Only one
+step touches the raw readings: a per-meter, per-day aggregation (energy, peak interval, night use,
+faults), the same single pass as a plain daily sum. Everything after it works on meter-days.
+
+How a day is judged (each number is a `Params` field):
+- Meter faults are data quality, not violations: negative readings are dropped; an isolated spike
+  (one interval far above the rest of the day) is removed; days with under half of their intervals
+  are not judged; duplicate timestamps do no harm because energy is the mean interval × 96.
+- Several meters of an enterprise are summed per day; a day judges only when every meter reported.
+- Covert production: on a suspended or closed day, the enterprise draws clearly more than its own
+  floor in that period (its lighting, security and rectification load) — by a share of its normal
+  production level (a high quantile of its normal, complete, non-holiday days), both in energy and in peak
+  load. Without normal days in the data, the day is compared with the period's floor alone.
+- Premature production: on an under-construction day, energy is several times the construction
+  floor of that period and the day has the shape of production in the enterprise's sector (its
+  load factor, from the sector's normal enterprises), not the bursty daytime shape of building work.
+- Flagged days merge into runs across short gaps; a run needs a minimum of flagged days, which
+  keeps single-day commissioning tests and stray spikes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import ibis
+import ibis.expr.types as ir
+from ibis import _
+
+from . import calendar
+
+INTERVALS_PER_DAY = 96
+RESTRICTED = {"suspended": "covert_operation", "closed": "covert_operation"}
+CONSTRUCTION = "under_construction"
+FAR_FUTURE = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Params:
+    night_end_hour: int = 6  # night = 00:00–05:59
+    spike_factor: float = 30.0  # an interval this many times the day's other mean is a spike
+    min_coverage: float = 0.5  # share of a day's intervals needed to judge it
+    min_baseline_days: int = 7  # normal days needed for a production level
+    # The production level is a high quantile of normal days, not their median: weekends,
+    # holidays and maintenance stops may be most of a short normal stretch.
+    level_quantile: float = 0.75
+    floor_quantile: float = 0.2  # a period's floor: this quantile of its days
+    # A stopped plant's own load (lighting, security, ventilation) is a small share of its
+    # production level; a floor above this share means the plant produced most of the period.
+    floor_cap: float = 0.3
+    covert_energy: float = 0.2  # excess energy over the floor, share of the production level
+    covert_peak: float = 0.25  # excess peak over the floor's peak, share of the normal peak
+    floor_ratio: float = 2.5  # without a production level: times the period floor
+    premature_ratio: float = 2.5  # times the construction floor, with the sector's shape
+    shape_share: float = 0.6  # load factor at least this share of the sector's
+    # A plant that produced for most of the period has a high floor: a closer match of the
+    # sector's shape then needs less energy above it.
+    close_shape_share: float = 0.75
+    close_shape_ratio: float = 1.5
+    merge_gap_days: int = 2  # non-flagged days a run may bridge
+    min_days: int = 2  # flagged days a run needs
+    spring_festival_before: int = 14  # days around 除夕 kept out of baselines
+    spring_festival_after: int = 21
+
+
+def meter_days(readings: ir.Table, p: Params = Params()) -> ir.Table:
+    """The one pass over the readings: per meter and day, sums, peaks and fault counts."""
+    r = readings
+    valid = r.kwh >= 0
+    night = r.ts.hour() < p.night_end_hour
+    return r.group_by(meter_id=r.meter_id, day=r.ts.date()).aggregate(
+        n=r.kwh.count(where=valid),
+        total=r.kwh.sum(where=valid),
+        peak=r.kwh.max(where=valid),
+        night_n=r.kwh.count(where=valid & night),
+        night_total=r.kwh.sum(where=valid & night),
+        night_peak=r.kwh.max(where=valid & night),
+        negatives=r.kwh.count(where=r.kwh < 0),
+        zeros=r.kwh.count(where=r.kwh == 0),
+    )
+
+
+def clean_meter_days(md: ir.Table, p: Params = Params()) -> ir.Table:
+    """Remove an isolated spike, estimate the day's energy, and flag data-quality problems."""
+    others = (md.total - md.peak) / (md.n - 1)
+    spike = ((md.n >= 2) & (md.peak > 0) & (md.peak > p.spike_factor * others)).fill_null(False)
+    night_spike = spike & (md.night_peak == md.peak).fill_null(False)
+    n = md.n - spike.cast("int64")
+    total = md.total - ibis.ifelse(spike, md.peak, 0.0)
+    night_n = md.night_n - night_spike.cast("int64")
+    night_total = md.night_total - ibis.ifelse(night_spike, md.night_peak, 0.0)
+    night_intervals = p.night_end_hour * 4
+    return md.mutate(
+        spike=spike,
+        energy=ibis.ifelse(n > 0, total / n * INTERVALS_PER_DAY, None),
+        night_energy=ibis.ifelse(night_n > 0, night_total / night_n * night_intervals, None),
+        # The largest interval left once a spike is removed is unknown; such a day has no peak.
+        clean_peak=ibis.ifelse(spike, None, md.peak),
+        covered=n >= p.min_coverage * INTERVALS_PER_DAY,
+        duplicates=md.n > INTERVALS_PER_DAY,
+        zero_run=(md.zeros >= 4) & (md.zeros < md.n),
+    )
+
+
+def quality(md: ir.Table, meters: ir.Table) -> ir.Table:
+    """Data-quality findings per meter: days with each kind of fault (never a violation)."""
+    md = md.join(meters.select("meter_id", "uscc"), "meter_id")
+    issues = {
+        "negative_readings": md.negatives > 0,
+        "spike": md.spike,
+        "incomplete_day": ~md.covered,
+        "duplicate_readings": md.duplicates,
+        "zero_run": md.zero_run,
+    }
+    parts = [
+        md.filter(flag)
+        .group_by("meter_id", "uscc")
+        .aggregate(days=_.count(), first_day=_.day.min(), last_day=_.day.max())
+        .mutate(issue=ibis.literal(name))
+        for name, flag in issues.items()
+    ]
+    return ibis.union(*parts).select("meter_id", "uscc", "issue", "days", "first_day", "last_day")
+
+
+def excluded_days(first: date, last: date, p: Params = Params()) -> ir.Table:
+    """Official holidays and the Spring Festival shutdown: kept out of production baselines."""
+    days = {d for d in calendar.holidays() if first <= d <= last}
+    for year in range(first.year, last.year + 2):
+        try:
+            eve = calendar.spring_festival_eve(year)
+        except KeyError:
+            continue
+        d = eve - timedelta(days=p.spring_festival_before)
+        while d <= eve + timedelta(days=p.spring_festival_after):
+            if first <= d <= last:
+                days.add(d)
+            d += timedelta(days=1)
+    return ibis.memtable({"day": sorted(days)}, schema={"day": "date"})
+
+
+def enterprise_days(md: ir.Table, meters: ir.Table, status: ir.Table, excluded: ir.Table) -> ir.Table:
+    """Per enterprise and day: summed energy of its meters, its status and whether the day judges."""
+    counts = meters.group_by("uscc").aggregate(meters_total=_.count(), sector=_.sector.max())
+    per_meter = md.join(meters.select("meter_id", "uscc"), "meter_id")
+    ed = per_meter.group_by("uscc", "day").aggregate(
+        energy=_.energy.sum(),
+        night_energy=_.night_energy.sum(),
+        peak=ibis.ifelse(_.spike.any(), None, _.clean_peak.sum()),
+        meters_present=_.count(),
+        covered=_.covered.all(),
+        faulty=(_.spike | (_.negatives > 0) | _.zero_run).any(),
+    )
+    ed = ed.join(counts, "uscc")
+    st = status.select(
+        s_uscc="uscc",
+        status="status",
+        period_start="start_date",
+        period_end=status.end_date.fill_null(FAR_FUTURE),
+    )
+    ed = ed.left_join(st, [ed.uscc == st.s_uscc, ed.day >= st.period_start, ed.day <= st.period_end])
+    ex = excluded.select(ex_day="day", excluded=ibis.literal(True))
+    ed = ed.left_join(ex, ed.day == ex.ex_day)
+    return ed.select(
+        "uscc",
+        "day",
+        "energy",
+        "night_energy",
+        "peak",
+        "sector",
+        "faulty",
+        status=ed.status.fill_null("normal"),
+        period_start=ed.period_start,
+        excluded=ed.excluded.fill_null(False),
+        judged=(ed.meters_present == ed.meters_total) & ed.covered & ed.energy.notnull(),
+    ).mutate(
+        load_factor=ibis.ifelse(_.peak > 0, _.energy / INTERVALS_PER_DAY / _.peak, None),
+    )
+
+
+def baselines(ed: ir.Table, p: Params = Params()) -> ir.Table:
+    """Each enterprise's normal production level: a high quantile of its normal days' energy and peak."""
+    normal = ed.filter((ed.status == "normal") & ed.judged & ~ed.excluded & ~ed.faulty)
+    b = normal.group_by("uscc").aggregate(
+        level=_.energy.quantile(p.level_quantile),
+        level_peak=_.peak.quantile(p.level_quantile),
+        level_days=_.count(),
+    )
+    return b.filter(b.level_days >= p.min_baseline_days)
+
+
+def sector_shapes(ed: ir.Table, base: ir.Table) -> ir.Table:
+    """The load factor of production days in each sector (normal days at ≥ half their level)."""
+    days = ed.join(base, "uscc")
+    days = days.filter(
+        (days.status == "normal") & days.judged & ~days.excluded & (days.energy >= 0.5 * days.level)
+    )
+    return days.group_by("sector").aggregate(sector_load_factor=_.load_factor.median())
+
+
+def floors(ed: ir.Table, p: Params = Params()) -> ir.Table:
+    """Each restricted period's floor: a low quantile of its judged days' energy and peak."""
+    days = ed.filter(ed.period_start.notnull() & (ed.status != "normal") & ed.judged)
+    return days.group_by("uscc", "period_start").aggregate(
+        floor=_.energy.quantile(p.floor_quantile),
+        floor_peak=_.peak.quantile(p.floor_quantile),
+    )
+
+
+def flagged_days(ed: ir.Table, p: Params = Params()) -> ir.Table:
+    """The judged restricted days that look like production, with the kind and strength."""
+    base = baselines(ed, p)
+    shapes = sector_shapes(ed, base)
+    fl = floors(ed, p)
+    days = ed.filter(ed.judged & ed.status.isin([*RESTRICTED, CONSTRUCTION]))
+    days = days.join(fl, ["uscc", "period_start"])
+    days = days.left_join(base, "uscc").drop("uscc_right")
+    days = days.left_join(shapes, "sector").drop("sector_right")
+    tiny = 1.0  # kWh a day: a floor of zero (supply cut) still needs real consumption
+    floor = ibis.greatest(days.floor, tiny)
+    has_level = days.level.notnull() & (days.level > 0)
+    own_floor = ibis.least(days.floor, p.floor_cap * days.level)
+    own_floor_peak = ibis.least(days.floor_peak, p.floor_cap * days.level_peak)
+    peak_ok = (
+        days.peak.isnull()
+        | days.level_peak.isnull()
+        | days.floor_peak.isnull()
+        | (days.peak - own_floor_peak >= p.covert_peak * days.level_peak)
+    )
+    covert = ibis.ifelse(
+        has_level,
+        (days.energy - own_floor >= p.covert_energy * days.level) & peak_ok,
+        days.energy >= p.floor_ratio * floor,
+    )
+    # Building work is bursty (cranes, welding: a low load factor); production is steady. A day
+    # whose peak is unknown (a spike was removed) cannot show the shape and is not flagged.
+    lf_share = days.load_factor / days.sector_load_factor
+    premature = ((days.energy >= p.premature_ratio * floor) & (lf_share >= p.shape_share)) | (
+        (days.energy >= p.close_shape_ratio * floor) & (lf_share >= p.close_shape_share)
+    )
+    is_covert = days.status != CONSTRUCTION
+    days = days.mutate(
+        kind=ibis.ifelse(is_covert, "covert_operation", "premature_operation"),
+        flag=ibis.ifelse(is_covert, covert, premature).fill_null(False),
+        reference=ibis.ifelse(is_covert & has_level, days.level, floor),
+    )
+    return days.filter(days.flag).select(
+        "uscc",
+        "kind",
+        "status",
+        "period_start",
+        "day",
+        "energy",
+        "night_energy",
+        "floor",
+        "level",
+        "reference",
+        "load_factor",
+    )
+
+
+def runs(flagged: ir.Table, p: Params = Params()) -> ir.Table:
+    """Merge flagged days into runs (gaps of ≤ merge_gap_days) and keep runs long enough."""
+    w = ibis.window(group_by=["uscc", "kind", "period_start"], order_by="day")
+    f = flagged.mutate(prev=flagged.day.lag().over(w))
+    f = f.mutate(
+        new_run=ibis.ifelse(f.prev.isnull() | (f.day.delta(f.prev, unit="day") > p.merge_gap_days + 1), 1, 0)
+    )
+    f = f.mutate(run=f.new_run.cumsum().over(w))
+    r = f.group_by("uscc", "kind", "period_start", "run").aggregate(
+        status=_.status.max(),
+        start_date=_.day.min(),
+        end_date=_.day.max(),
+        days=_.count(),
+        energy=_.energy.mean(),
+        night_energy=_.night_energy.mean(),
+        floor=_.floor.max(),
+        level=_.level.max(),
+        strength=(_.energy / _.reference).mean(),
+    )
+    return r.filter(r.days >= p.min_days).drop("run")
+
+
+def detect(
+    readings: ir.Table,
+    meters: ir.Table,
+    status: ir.Table,
+    first: date,
+    last: date,
+    p: Params = Params(),
+) -> tuple[ir.Table, ir.Table]:
+    """(alert runs, data-quality findings) as Ibis expressions over the three inputs."""
+    md = clean_meter_days(meter_days(readings, p), p)
+    ed = enterprise_days(md, meters, status, excluded_days(first, last, p))
+    return runs(flagged_days(ed, p), p), quality(md, meters)
