@@ -15,7 +15,7 @@ How a day is judged (each number is a `Params` field):
   load. Without normal days in the data, the day is compared with the period's floor alone.
 - Premature production: on an under-construction day, energy is several times the construction
   floor of that period and the day has the shape of production in the enterprise's sector (its
-  load factor, from the sector's normal enterprises), not the bursty daytime shape of building work.
+  steadiness, from the sector's normal enterprises), not the bursty shape of building work.
 - Flagged days merge into runs across short gaps; a run needs a minimum of flagged days, which
   keeps single-day commissioning tests and stray spikes out.
 """
@@ -53,12 +53,8 @@ class Params:
     covert_energy: float = 0.2  # excess energy over the floor, share of the production level
     covert_peak: float = 0.25  # excess peak over the floor's peak, share of the normal peak
     floor_ratio: float = 2.5  # without a production level: times the period floor
-    premature_ratio: float = 2.5  # times the construction floor, with the sector's shape
-    shape_share: float = 0.6  # load factor at least this share of the sector's
-    # A plant that produced for most of the period has a high floor: a closer match of the
-    # sector's shape then needs less energy above it.
-    close_shape_share: float = 0.75
-    close_shape_ratio: float = 1.5
+    premature_ratio: float = 3.0  # times the construction floor, with the sector's shape
+    shape_share: float = 0.7  # steadiness at least this share of the sector's
     merge_gap_days: int = 2  # non-flagged days a run may bridge
     min_days: int = 2  # flagged days a run needs
     spring_festival_before: int = 14  # days around 除夕 kept out of baselines
@@ -73,6 +69,7 @@ def meter_days(readings: ir.Table, p: Params = Params()) -> ir.Table:
     return r.group_by(meter_id=r.meter_id, day=r.ts.date()).aggregate(
         n=r.kwh.count(where=valid),
         total=r.kwh.sum(where=valid),
+        squares=(r.kwh * r.kwh).sum(where=valid),
         peak=r.kwh.max(where=valid),
         night_n=r.kwh.count(where=valid & night),
         night_total=r.kwh.sum(where=valid & night),
@@ -89,12 +86,17 @@ def clean_meter_days(md: ir.Table, p: Params = Params()) -> ir.Table:
     night_spike = spike & (md.night_peak == md.peak).fill_null(False)
     n = md.n - spike.cast("int64")
     total = md.total - ibis.ifelse(spike, md.peak, 0.0)
+    squares = md.squares - ibis.ifelse(spike, md.peak * md.peak, 0.0)
     night_n = md.night_n - night_spike.cast("int64")
     night_total = md.night_total - ibis.ifelse(night_spike, md.night_peak, 0.0)
     night_intervals = p.night_end_hour * 4
     return md.mutate(
         spike=spike,
         energy=ibis.ifelse(n > 0, total / n * INTERVALS_PER_DAY, None),
+        # How evenly the day's energy is spread over its intervals: (Σx)² / (n·Σx²) is the share
+        # of the day a constant load would need to draw it. Production runs for shifts (⅓ of the
+        # day and more); building work comes in bursts and a commissioning test lasts hours.
+        steadiness=ibis.ifelse(squares > 0, total * total / (n * squares), None),
         night_energy=ibis.ifelse(night_n > 0, night_total / night_n * night_intervals, None),
         # The largest interval left once a spike is removed is unknown; such a day has no peak.
         clean_peak=ibis.ifelse(spike, None, md.peak),
@@ -147,6 +149,7 @@ def enterprise_days(md: ir.Table, meters: ir.Table, status: ir.Table, excluded: 
     ed = per_meter.group_by("uscc", "day").aggregate(
         energy=_.energy.sum(),
         night_energy=_.night_energy.sum(),
+        steadiness=(_.steadiness * _.energy).sum() / _.energy.sum(),
         peak=ibis.ifelse(_.spike.any(), None, _.clean_peak.sum()),
         meters_present=_.count(),
         covered=_.covered.all(),
@@ -168,14 +171,13 @@ def enterprise_days(md: ir.Table, meters: ir.Table, status: ir.Table, excluded: 
         "energy",
         "night_energy",
         "peak",
+        "steadiness",
         "sector",
         "faulty",
         status=ed.status.fill_null("normal"),
         period_start=ed.period_start,
         excluded=ed.excluded.fill_null(False),
         judged=(ed.meters_present == ed.meters_total) & ed.covered & ed.energy.notnull(),
-    ).mutate(
-        load_factor=ibis.ifelse(_.peak > 0, _.energy / INTERVALS_PER_DAY / _.peak, None),
     )
 
 
@@ -191,12 +193,12 @@ def baselines(ed: ir.Table, p: Params = Params()) -> ir.Table:
 
 
 def sector_shapes(ed: ir.Table, base: ir.Table) -> ir.Table:
-    """The load factor of production days in each sector (normal days at ≥ half their level)."""
+    """The steadiness of production days in each sector (normal days at ≥ half their level)."""
     days = ed.join(base, "uscc")
     days = days.filter(
         (days.status == "normal") & days.judged & ~days.excluded & (days.energy >= 0.5 * days.level)
     )
-    return days.group_by("sector").aggregate(sector_load_factor=_.load_factor.median())
+    return days.group_by("sector").aggregate(sector_steadiness=_.steadiness.median())
 
 
 def floors(ed: ir.Table, p: Params = Params()) -> ir.Table:
@@ -233,12 +235,10 @@ def flagged_days(ed: ir.Table, p: Params = Params()) -> ir.Table:
         (days.energy - own_floor >= p.covert_energy * days.level) & peak_ok,
         days.energy >= p.floor_ratio * floor,
     )
-    # Building work is bursty (cranes, welding: a low load factor); production is steady. A day
-    # whose peak is unknown (a spike was removed) cannot show the shape and is not flagged.
-    lf_share = days.load_factor / days.sector_load_factor
-    premature = ((days.energy >= p.premature_ratio * floor) & (lf_share >= p.shape_share)) | (
-        (days.energy >= p.close_shape_ratio * floor) & (lf_share >= p.close_shape_share)
-    )
+    # Building work is bursty (cranes, welding) and a commissioning test lasts hours; production
+    # is as steady as the sector's.
+    shape = days.steadiness / days.sector_steadiness
+    premature = (days.energy >= p.premature_ratio * floor) & (shape >= p.shape_share)
     is_covert = days.status != CONSTRUCTION
     days = days.mutate(
         kind=ibis.ifelse(is_covert, "covert_operation", "premature_operation"),
@@ -256,7 +256,7 @@ def flagged_days(ed: ir.Table, p: Params = Params()) -> ir.Table:
         "floor",
         "level",
         "reference",
-        "load_factor",
+        "steadiness",
     )
 
 
