@@ -55,6 +55,7 @@ class Params:
     floor_ratio: float = 2.5  # without a production level: times the period floor
     premature_ratio: float = 3.0  # times the construction floor, with the sector's shape
     shape_share: float = 0.7  # steadiness at least this share of the sector's
+    default_steadiness: float = 0.5  # one shift of 8–9 hours, when no enterprise produces at all
     merge_gap_days: int = 2  # non-flagged days a run may bridge
     min_days: int = 2  # flagged days a run needs
     spring_festival_before: int = 14  # days around 除夕 kept out of baselines
@@ -219,6 +220,15 @@ def flagged_days(ed: ir.Table, p: Params = Params()) -> ir.Table:
     days = days.join(fl, ["uscc", "period_start"])
     days = days.left_join(base, "uscc").drop("uscc_right")
     days = days.left_join(shapes, "sector").drop("sector_right")
+    # A sector with no producing enterprise in the data borrows the least steady sector's shape
+    # (shift work): lenient, but never lets bursty building work pass.
+    fallback = shapes.aggregate(any_steadiness=shapes.sector_steadiness.min())
+    days = days.cross_join(fallback)
+    days = days.mutate(
+        sector_steadiness=days.sector_steadiness.fill_null(days.any_steadiness).fill_null(
+            p.default_steadiness
+        )
+    )
     tiny = 1.0  # kWh a day: a floor of zero (supply cut) still needs real consumption
     floor = ibis.greatest(days.floor, tiny)
     has_level = days.level.notnull() & (days.level > 0)

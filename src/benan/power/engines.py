@@ -170,4 +170,9 @@ def alert(run: dict) -> dict:
         "end_date": run["end_date"],
         "score": round(score * days / span, 3),
         "evidence": evidence,
+        # For the app (not in the CSV contract): flagged days, mean daily kWh and what it was
+        # compared with (the production level, or the period's floor without one).
+        "days": days,
+        "energy": round(energy, 1),
+        "reference": round(run["level"] if run["level"] else run["floor"], 1),
     }

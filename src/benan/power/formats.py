@@ -204,3 +204,8 @@ def check_readings(path: str | Path) -> Path:
     if problems:
         raise FileProblems(problems)
     return path
+
+
+def read_meters_rows(rows: list[tuple[str, str]]) -> pa.Table:
+    """A meters table from (meter_id, uscc) pairs (tests, the demo, the registry's own data)."""
+    return pa.table({"meter_id": [r[0] for r in rows], "uscc": [r[1] for r in rows]})

@@ -3,6 +3,10 @@
 `benan power simulate --enterprises N --days D --seed S --out DIR [--start 2026-01-01] [--single-meter]`
 writes simulated meter readings (DIR/readings/*.parquet), meters.csv, status.csv and the true
 violations (truth.csv) for developing and scoring the detector; it needs no database.
+`detect --readings --meters --status --out [--engine duckdb|pyspark]` writes alerts from files (no
+database); `evaluate --alerts --truth` scores them. In the app: `meters FILE` registers meters,
+`ingest PATH` validates readings into the lake, `scan [--since --until]` creates or extends alerts.
+Bad files exit with status 2, listing every problem by file, row and column.
 Each subcommand is a parser in `add_arguments` and a handler in HANDLERS.
 """
 
@@ -98,11 +102,74 @@ def evaluate(command: BaseCommand, options: dict) -> None:
         command.stdout.write(ev.table(scores))
 
 
-HANDLERS = {"simulate": simulate, "detect": detect, "evaluate": evaluate}
+def meters(command: BaseCommand, options: dict) -> None:
+    from benan.power import formats, services
+
+    try:
+        result = services.register_meters(formats.read_meters(options["file"]), source=options["file"])
+    except formats.FileProblems as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+    command.stdout.write(
+        f"电表登记：新增 {result['added']} 块，变更所属企业 {result['moved']} 块，"
+        f"未变 {result['unchanged']} 块"
+    )
+
+
+def ingest(command: BaseCommand, options: dict) -> None:
+    from benan.power import formats, services
+
+    try:
+        report = services.ingest(options["path"], progress=not options["quiet"])
+    except formats.FileProblems as exc:
+        raise CommandError(f"导入失败，未写入任何数据：\n{exc}", returncode=2) from exc
+    command.stdout.write(
+        f"导入 {report.files} 个文件：读取 {report.rows_read:,} 条，新写入 {report.rows_written:,} 条，"
+        f"重复 {report.duplicates_dropped:,} 条（其中取值冲突 {report.conflicts:,} 条，以后到的为准），"
+        f"电表 {report.meters} 块，月份 {'、'.join(report.months) or '无'}，用时 {report.seconds:.1f} 秒"
+    )
+
+
+def scan(command: BaseCommand, options: dict) -> None:
+    from django.core.exceptions import ValidationError
+
+    from benan.power import services
+
+    try:
+        report = services.scan(
+            since=options["since"] and _date(options["since"]),
+            until=options["until"] and _date(options["until"]),
+            engine=options["engine"],
+        )
+    except ValidationError as exc:
+        raise CommandError("；".join(exc.messages), returncode=2) from exc
+    if report.first_day is None:
+        command.stdout.write(
+            "没有可扫描的电表读数（先用 benan power meters 登记电表、benan power ingest 导入读数）"
+        )
+        return
+    command.stdout.write(
+        f"扫描 {report.first_day} 至 {report.last_day}：发现 {report.found} 段异常，"
+        f"新建预警 {report.created} 条，"
+        f"延长 {report.extended} 条，无变化 {report.unchanged} 条，已核查过的 {report.already_checked} 条；"
+        f"数据质量问题 {len(report.quality)} 项"
+    )
+
+
+HANDLERS = {
+    "simulate": simulate,
+    "detect": detect,
+    "evaluate": evaluate,
+    "meters": meters,
+    "ingest": ingest,
+    "scan": scan,
+}
 
 
 class Command(BaseCommand):
-    help = "电力助应急：simulate 生成模拟电表读数与真实违法时段"
+    help = (
+        "电力助应急：simulate 生成模拟数据；detect 发现异常；evaluate 评估预警；"
+        "meters 登记电表；ingest 导入读数；scan 扫描生成预警"
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -134,6 +201,16 @@ class Command(BaseCommand):
         ev.add_argument("--alerts", required=True, help="预警 CSV")
         ev.add_argument("--truth", required=True, help="真实违法时段 CSV：uscc,kind,start_date,end_date")
         ev.add_argument("--json", action="store_true", help="输出 JSON")
+
+        met = sub.add_parser("meters", help="登记电表与企业的对应关系（CSV：meter_id,uscc）")
+        met.add_argument("file", help="电表 CSV")
+        ing = sub.add_parser("ingest", help="校验并导入电表读数到数据湖（按文件全有或全无）")
+        ing.add_argument("path", help="Parquet/CSV 文件或目录")
+        ing.add_argument("--quiet", action="store_true", help="不显示进度条")
+        sc = sub.add_parser("scan", help="按企业状态时间线扫描数据湖，新建或延长预警")
+        sc.add_argument("--since", default=None, help="YYYY-MM-DD")
+        sc.add_argument("--until", default=None, help="YYYY-MM-DD")
+        sc.add_argument("--engine", choices=["duckdb", "pyspark"], default="duckdb", help="计算引擎")
 
     def handle(self, *args, **options):
         HANDLERS[options["subcommand"]](self, options)
