@@ -21,6 +21,7 @@ from .conftest import JINJIANG, WUHOU, make_uscc
 from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
+from .power import matrix as power_matrix
 
 ROLES = [
     "admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector", "ent_wuhou",
@@ -176,6 +177,7 @@ API_MATRIX = {
     **HAZARD_API,
     **ENFORCEMENT_API,
     **accident_matrix.ACCIDENT_API,
+    **power_matrix.POWER_API,
 }
 
 
@@ -212,7 +214,7 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
         return
     url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
                       criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1, **PATH_IDS,
-                      **accident_matrix.PATH_IDS)
+                      **accident_matrix.PATH_IDS, **power_matrix.PATH_IDS)
     response = getattr(api(None), method)(url)
     assert response.status_code == (200 if endpoint in PUBLIC | accident_matrix.PUBLIC else 401)
 

@@ -34,8 +34,14 @@ def world(make_enterprise, tmp_path, scenarios):
     for i, (sector, status, violate) in enumerate(scenarios):
         ent = make_enterprise(sector=sector)
         plan = simulate.plan_enterprise(
-            rng, uscc=ent.uscc, sector=sector, meter_ids=[f"T{i:04d}A", f"T{i:04d}B"], start=START,
-            days=DAYS, status=status, violate=violate,
+            rng,
+            uscc=ent.uscc,
+            sector=sector,
+            meter_ids=[f"T{i:04d}A", f"T{i:04d}B"],
+            start=START,
+            days=DAYS,
+            status=status,
+            violate=violate,
         )
         StatusPeriod.objects.filter(enterprise=ent).delete()
         StatusPeriod.objects.bulk_create(
@@ -68,9 +74,7 @@ def test_scan_finds_the_violators_once(make_enterprise, tmp_path, lake):
     assert report.rows_written > 0 and report.months == ["2026-01", "2026-02", "2026-03"]
 
     first = services.scan()
-    truth = {
-        (p.uscc, v.kind) for _, p in plans for v in p.violations if v.start <= date(2026, 3, 31)
-    }
+    truth = {(p.uscc, v.kind) for _, p in plans for v in p.violations if v.start <= date(2026, 3, 31)}
     alerts = {(a.enterprise.uscc, a.kind) for a in PowerAlert.objects.select_related("enterprise")}
     assert alerts == truth and first.created == len(truth) >= 2
     for alert in PowerAlert.objects.all():
@@ -88,8 +92,14 @@ def test_new_readings_extend_the_open_alert(make_enterprise, tmp_path, lake):
     ent = make_enterprise(sector="metallurgy")
     while True:
         plan = simulate.plan_enterprise(
-            rng, uscc=ent.uscc, sector="metallurgy", meter_ids=["R1"], start=START, days=DAYS,
-            status="suspended", violate=True,
+            rng,
+            uscc=ent.uscc,
+            sector="metallurgy",
+            meter_ids=["R1"],
+            start=START,
+            days=DAYS,
+            status="suspended",
+            violate=True,
         )
         v = plan.violations[0] if plan.violations else None
         if v and plan.periods[1].start >= date(2026, 1, 15) and len(v.days) >= 8:
