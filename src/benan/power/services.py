@@ -199,7 +199,8 @@ def _merge(runs: list[dict], not_before: date | None) -> dict | None:
     start = min(r["start_date"] for r in runs)
     if not_before is not None:
         start = max(start, not_before)
-    days = sum(r["days"] for r in runs)
+    # Flagged days, at most the days of the (possibly clipped) period.
+    days = min(sum(r["days"] for r in runs), (latest["end_date"] - start).days + 1)
     evidence = latest["evidence"]
     if len(runs) > 1:
         evidence = f"共 {len(runs)} 段异常、{days} 天。最近一段：{evidence}"
