@@ -196,3 +196,27 @@ def test_after_a_check_only_later_days_make_a_new_alert(api, power_alert, wuhou_
     outcome, new = services._upsert(wuhou_ent, alert.kind, [run(alert.start_date, today - timedelta(days=3))])
     assert outcome == "created"
     assert new.start_date == alert.end_date + timedelta(days=1) and new.end_date == today - timedelta(days=3)
+
+
+def test_labels_export_the_outcomes_for_evaluation(
+    api, power_alert, wuhou_ent, jinjiang_ent, wuhou_inspector, jinjiang_inspector, photo, tmp_path
+):
+    from django.core.management import call_command
+
+    from benan.power import evaluate
+
+    confirmed, dismissed = power_alert(wuhou_ent), power_alert(jinjiang_ent)
+    power_alert(wuhou_ent, kind=AlertKind.PREMATURE_OPERATION)  # still open: not a label
+    for alert, user, action in (
+        (confirmed, wuhou_inspector, "confirm"),
+        (dismissed, jinjiang_inspector, "dismiss"),
+    ):
+        api(user).post(url(alert, "assign"), {"inspector_id": user.pk})
+        assert api(user).post(url(alert, action), check_body(photo(user).pk)).status_code == 200
+    out = tmp_path / "labels.csv"
+    call_command("power", "labels", "--out", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and {line.split(",")[4] for line in lines[1:]} == {"confirmed", "false_alarm"}
+    call_command("power", "labels", "--out", str(out), "--confirmed-only")
+    truth = evaluate.read_periods(out)
+    assert [(t.uscc, t.kind) for t in truth] == [(wuhou_ent.uscc, "covert_operation")]

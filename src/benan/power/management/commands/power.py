@@ -5,7 +5,8 @@ writes simulated meter readings (DIR/readings/*.parquet), meters.csv, status.csv
 violations (truth.csv) for developing and scoring the detector; it needs no database.
 `detect --readings --meters --status --out [--engine duckdb|pyspark]` writes alerts from files (no
 database); `evaluate --alerts --truth` scores them. In the app: `meters FILE` registers meters,
-`ingest PATH` validates readings into the lake, `scan [--since --until]` creates or extends alerts.
+`ingest PATH` validates readings into the lake, `scan [--since --until]` creates or extends alerts,
+`labels --out FILE [--confirmed-only]` exports the on-site outcomes (confirmed ones serve as --truth).
 Bad files exit with status 2, listing every problem by file, row and column.
 Each subcommand is a parser in `add_arguments` and a handler in HANDLERS.
 """
@@ -155,7 +156,43 @@ def scan(command: BaseCommand, options: dict) -> None:
     )
 
 
+def labels(command: BaseCommand, options: dict) -> None:
+    """The outcomes of on-site checks, for scoring the detector on real feedback."""
+    import csv
+
+    from benan.power.models import AlertState, PowerAlert
+
+    states = (
+        [AlertState.CONFIRMED]
+        if options["confirmed_only"]
+        else [AlertState.CONFIRMED, AlertState.FALSE_ALARM]
+    )
+    rows = (
+        PowerAlert.objects.filter(state__in=states)
+        .order_by("enterprise__uscc", "kind", "start_date")
+        .values_list("enterprise__uscc", "kind", "start_date", "end_date", "state", "checked_on")
+    )
+    with open(options["out"], "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["uscc", "kind", "start_date", "end_date", "outcome", "checked_on"])
+        n = 0
+        for uscc, kind, start, end, state, checked in rows.iterator():
+            w.writerow(
+                [
+                    uscc,
+                    kind,
+                    start.isoformat(),
+                    end.isoformat(),
+                    state,
+                    checked.isoformat() if checked else "",
+                ]
+            )
+            n += 1
+    command.stdout.write(f"核查结果 {n} 条 → {options['out']}")
+
+
 HANDLERS = {
+    "labels": labels,
     "simulate": simulate,
     "detect": detect,
     "evaluate": evaluate,
@@ -211,6 +248,10 @@ class Command(BaseCommand):
         sc.add_argument("--since", default=None, help="YYYY-MM-DD")
         sc.add_argument("--until", default=None, help="YYYY-MM-DD")
         sc.add_argument("--engine", choices=["duckdb", "pyspark"], default="duckdb", help="计算引擎")
+
+        lab = sub.add_parser("labels", help="导出现场核查结果（属实/误报），可作 evaluate 的 --truth")
+        lab.add_argument("--out", required=True, help="CSV：uscc,kind,start_date,end_date,outcome,checked_on")
+        lab.add_argument("--confirmed-only", action="store_true", help="只导出核查属实的")
 
     def handle(self, *args, **options):
         HANDLERS[options["subcommand"]](self, options)
