@@ -6,7 +6,8 @@
 set -euo pipefail
 
 # Pin majors: htmx's `latest` tag is htmx 4, whose attributes differ from the 2.x we write.
-PACKAGES=(bootstrap@5.3 bootstrap-icons@1 htmx.org@2)
+# ECharts 6 draws the power-alert load chart (one self-contained file, no extensions).
+PACKAGES=(bootstrap@5.3 bootstrap-icons@1 htmx.org@2 echarts@6)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 vendor="$root/src/benan/static/vendor"
@@ -30,7 +31,7 @@ version() { node -p "require('$1/package.json').version"; }
 strip_map() { sed -i -E '/^(\/\/|\/\*)# sourceMappingURL=.*$/d' "$1"; }
 
 # Replace only our packages' folders: a re-run must not leave files of an older version.
-rm -rf "$vendor/bootstrap" "$vendor/bootstrap-icons" "$vendor/htmx.org"
+rm -rf "$vendor/bootstrap" "$vendor/bootstrap-icons" "$vendor/htmx.org" "$vendor/echarts"
 mkdir -p "$vendor"
 
 bs=$(unpack bootstrap)
@@ -50,11 +51,18 @@ mkdir -p "$vendor/htmx.org"
 cp "$htmx/dist/htmx.min.js" "$htmx/LICENSE" "$vendor/htmx.org/"
 strip_map "$vendor/htmx.org/htmx.min.js"
 
+echarts=$(unpack echarts)
+mkdir -p "$vendor/echarts"
+# Apache-2.0: the NOTICE file travels with the code.
+cp "$echarts/dist/echarts.min.js" "$echarts/LICENSE" "$echarts/NOTICE" "$vendor/echarts/"
+strip_map "$vendor/echarts/echarts.min.js"
+
 {
   echo "# Written by scripts/vendor.sh from the npm registry; do not edit by hand."
   echo "bootstrap@$(version "$bs")"
   echo "bootstrap-icons@$(version "$icons")"
   echo "htmx.org@$(version "$htmx")"
+  echo "echarts@$(version "$echarts")"
 } > "$vendor/VERSIONS.txt"
 
 cat "$vendor/VERSIONS.txt"

@@ -22,6 +22,7 @@ from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
 from .power import matrix as power_matrix
+from .power.page_matrix import POWER_PAGES
 
 ROLES = [
     "admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector", "ent_wuhou",
@@ -926,6 +927,7 @@ PAGE_MATRIX = {
     "notifications_read": page_notifications,
     **ENFORCEMENT_PAGES,
     **ACCIDENT_PAGES,
+    **POWER_PAGES,
 }
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("standards/", include("benan.standards.urls")),
     path("enforcement/", include("benan.enforcement.urls")),
     path("accidents/", include("benan.accidents.urls")),
+    path("power/", include("benan.power.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,8 @@
 
 Thin views: reads through `queries`, writes through `services`, validation by `rules`; domain
 errors become Django's 404 / 403. Imports from core and this app; the detail page's enforcement
-card reads `benan.enforcement.queries` inside a function (enforcement imports this app).
+and power-alert cards read `benan.enforcement.queries` and `benan.power.queries` inside a function
+(both import this app).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core import audit
 from benan.core import errors as domain
+from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pages import is_partial, messages_of, page_number
 from benan.core.pagination import paginate
 from benan.core.scope import region_in_scope
@@ -145,12 +147,24 @@ def _enforcement_context(user, enterprise) -> dict:
     }
 
 
+def _power_context(user, enterprise) -> dict:
+    """The enterprise's power alerts, for the authorities only (a check is unannounced); read
+    through the power queries (imported here: power imports this app)."""
+    if not (user.is_admin or user.role in GOVERNMENT_ROLES):
+        return {"power_alerts": None}
+    from benan.power import queries as power_queries
+
+    alerts = power_queries.alerts(user).filter(enterprise=enterprise)
+    return {"power_alerts": list(alerts[:ENTERPRISE_CASES]), "power_alert_count": alerts.count()}
+
+
 def _detail_context(request, enterprise, status_form=None) -> dict:
     current = queries.statuses_on([enterprise.pk]).get(enterprise.pk)
     entries = audit.history(enterprise).order_by("-seq")[:HISTORY_LIMIT]
     can_write = services.can_write(request.user)
     return {
         **_enforcement_context(request.user, enterprise),
+        **_power_context(request.user, enterprise),
         "enterprise": enterprise,
         "status": Status(current) if current else None,
         "timeline": [(p, Status(p.status)) for p in queries.timeline(enterprise)],
