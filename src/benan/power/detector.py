@@ -63,20 +63,29 @@ class Params:
 
 
 def meter_days(readings: ir.Table, p: Params = Params()) -> ir.Table:
-    """The one pass over the readings: per meter and day, sums, peaks and fault counts."""
+    """The one pass over the readings: per meter and day, sums, peaks and fault counts.
+
+    Each reading is classified once in a projection (valid: kwh ≥ 0, and at night) and the
+    aggregates skip NULLs; filtered aggregates would test the conditions again per aggregate and
+    make this pass twice as slow.
+    """
     r = readings
-    valid = r.kwh >= 0
-    night = r.ts.hour() < p.night_end_hour
+    valid = ibis.ifelse(r.kwh >= 0, r.kwh, None)
+    r = r.mutate(
+        valid=valid,
+        night=ibis.ifelse(r.ts.hour() < p.night_end_hour, valid, None),
+        zero=ibis.ifelse(r.kwh == 0, 1, None),
+    )
     return r.group_by(meter_id=r.meter_id, day=r.ts.date()).aggregate(
-        n=r.kwh.count(where=valid),
-        total=r.kwh.sum(where=valid),
-        squares=(r.kwh * r.kwh).sum(where=valid),
-        peak=r.kwh.max(where=valid),
-        night_n=r.kwh.count(where=valid & night),
-        night_total=r.kwh.sum(where=valid & night),
-        night_peak=r.kwh.max(where=valid & night),
-        negatives=r.kwh.count(where=r.kwh < 0),
-        zeros=r.kwh.count(where=r.kwh == 0),
+        n=r.valid.count(),
+        total=r.valid.sum(),
+        squares=(r.valid * r.valid).sum(),
+        peak=r.valid.max(),
+        night_n=r.night.count(),
+        night_total=r.night.sum(),
+        night_peak=r.night.max(),
+        negatives=r.kwh.count() - r.valid.count(),
+        zeros=r.zero.count(),
     )
 
 

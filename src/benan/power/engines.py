@@ -8,6 +8,7 @@ readings' wall-clock timestamps (Asia/Shanghai local time, no zone) keep their h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from dataclasses import dataclass
@@ -106,30 +107,38 @@ def run(
     s = ibis.memtable(status.select(["uscc", "status", "start_date", "end_date"]))
     # The one pass over the readings, kept so that detection and quality both read it.
     md = detector.clean_meter_days(detector.meter_days(readings, params), params)
-    if con.name != "duckdb":
-        with md.cache() as cached:
-            return _detect(con, cached, m, s, params)
-    # Ibis 12's cache release emits a DROP that DuckDB 2 cannot parse: a temporary table instead.
-    name = f"benan_meter_days_{uuid.uuid4().hex}"
-    cached = con.create_table(name, md, temp=True)
-    try:
-        return _detect(con, cached, m, s, params)
-    finally:
-        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-
-
-def _detect(con, md: ir.Table, m: ir.Table, s: ir.Table, params: detector.Params) -> Result:
-    span = md.aggregate(first=md.day.min(), last=md.day.max(), n=md.count()).to_pyarrow().to_pylist()[0]
-    if not span["n"]:
-        return Result([], [], None, None, 0)
-    first, last = span["first"], span["last"]
-    ed = detector.enterprise_days(md, m, s, detector.excluded_days(first, last, params))
-    found = detector.runs(detector.flagged_days(ed, params), params)
-    alerts = [alert(r) for r in con.to_pyarrow(found).to_pylist()]
+    with contextlib.ExitStack() as keep:
+        md = keep.enter_context(_materialized(con, md))
+        span = md.aggregate(first=md.day.min(), last=md.day.max(), n=md.count()).to_pyarrow().to_pylist()[0]
+        if not span["n"]:
+            return Result([], [], None, None, 0)
+        first, last = span["first"], span["last"]
+        ed = detector.enterprise_days(md, m, s, detector.excluded_days(first, last, params))
+        # Enterprise-days feed the baselines, sector shapes, floors and flags: computed once on
+        # DuckDB. (Spark's cache compiles without registering the in-memory tables they join.)
+        if con.name == "duckdb":
+            ed = keep.enter_context(_materialized(con, ed))
+        found = detector.runs(detector.flagged_days(ed, params), params)
+        alerts = [alert(r) for r in con.to_pyarrow(found).to_pylist()]
+        q = con.to_pyarrow(detector.quality(md, m)).to_pylist()
     alerts.sort(key=lambda a: (a["uscc"], a["kind"], a["start_date"]))
-    q = con.to_pyarrow(detector.quality(md, m)).to_pylist()
     q.sort(key=lambda r: (r["meter_id"], r["issue"]))
     return Result(alerts, q, first, last, span["n"])
+
+
+@contextlib.contextmanager
+def _materialized(con, expr: ir.Table):
+    """`expr` computed once and kept for the block (a Spark cache, or a DuckDB temp table)."""
+    if con.name != "duckdb":
+        with expr.cache() as cached:
+            yield cached
+        return
+    # Ibis 12's cache release emits a DROP that DuckDB 2 cannot parse: a temporary table instead.
+    name = f"benan_power_{uuid.uuid4().hex}"
+    try:
+        yield con.create_table(name, expr, temp=True)
+    finally:
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def alert(run: dict) -> dict:
