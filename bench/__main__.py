@@ -1,6 +1,9 @@
 """`python -m bench`: run the worker on SQLite and on a throwaway PostgreSQL, print the tables
 (the enterprise list; the hazard list and statistics on a bulk-loaded ledger, see bench.hazards).
 
+Then the power suite (bench.power: detector quality and throughput); `--power` runs only it,
+`--power-quick` only its quality part, `--no-power` skips it.
+
 Every run starts from fresh databases (var/bench/sqlite is deleted, the PostgreSQL cluster in
 var/bench/pg is recreated and stopped at the end). Results go to var/bench/results.json.
 """
@@ -17,6 +20,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+from bench import power
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -52,7 +57,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
     parser.add_argument("--plans", action="store_true", help="print every query plan, not only the slow ones")
+    power.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.no_power and (args.power or args.power_quick):
+        parser.error("--no-power with --power or --power-quick")
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(args.backends) - set(BACKENDS)
     if unknown:
@@ -191,6 +199,9 @@ def report(results: dict, args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     VAR.mkdir(parents=True, exist_ok=True)
+    if args.power or args.power_quick:
+        print(power.run(args, quick=not args.power))
+        return 0
     results = {
         "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "enterprises": args.enterprises, "hazards": args.hazards, "requests": args.requests,
@@ -220,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report(results, args))
     print(f"\nresults: {(VAR / 'results.json').relative_to(ROOT)}")
+    if not args.no_power:
+        print()
+        print(power.run(args, quick=False))
     return 1 if failed else 0
 
 
