@@ -53,6 +53,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="accidents `benan demo` replays through the services (default 0; its own default is one per "
         "forty enterprises, at most 300, about 20 s per backend at 100,000 enterprises)",
     )
+    parser.add_argument(
+        "--demo-power", type=int, default=0,
+        help="metered enterprises of the power demo (default 0: no lake is written under var/bench)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
@@ -90,6 +94,8 @@ def run_worker(backend: str, args: argparse.Namespace, database_url: str | None)
         command += ["--demo-cases", str(args.demo_cases)]
     if args.demo_accidents is not None:
         command += ["--demo-accidents", str(args.demo_accidents)]
+    if args.demo_power is not None:
+        command += ["--demo-power", str(args.demo_power)]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))

@@ -44,6 +44,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--demo-accidents", type=int, default=None, help="accidents `benan demo` replays (default: its own)"
     )
+    parser.add_argument(
+        "--demo-power", type=int, default=None,
+        help="metered enterprises of the power demo (default: its own)",
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument(
         "--measure-only", action="store_true",
@@ -159,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         call_command(
             "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards,
-            cases=args.demo_cases, accidents=args.demo_accidents, stdout=out
+            cases=args.demo_cases, accidents=args.demo_accidents, power=args.demo_power, stdout=out
         )
         demo_seconds = round(time.perf_counter() - started, 2)
         print(f"[{vendor}] {out.getvalue().strip()}", flush=True)

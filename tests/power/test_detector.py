@@ -6,6 +6,7 @@ from the rules in detector.py, independently of the simulator.
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -255,3 +256,12 @@ def test_commissioning_test_of_a_few_hours_is_not_production(tmp_path):
 def test_normal_status_never_alerts(tmp_path):
     world = {"A": ("metallurgy", [("normal", date(2020, 1, 1), None)], lambda d: flat(L * (1 + d % 3)))}
     assert detect(build(tmp_path, world)).alerts == []
+
+
+def test_a_window_without_holidays_is_scanned(tmp_path, monkeypatch):
+    # July to August: no public holiday, no Spring Festival day to keep out of the baselines.
+    monkeypatch.setattr(sys.modules[__name__], "START", date(2026, 7, 6))
+    result = detect(
+        build(tmp_path, {"A": ("metallurgy", suspended_from(15), covert(lambda d: flat(0.8 * L)))})
+    )
+    assert kinds(result) == {("A", "covert_operation", day(25), day(32))}

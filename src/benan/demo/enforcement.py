@@ -88,6 +88,8 @@ STATE_WEIGHTS = {
 PROFILE_WEIGHTS = {
     UNIT_FINE: 38.0, DUAL: 26.0, WARNING: 10.0, SUSPENSION: 14.0, ACCIDENT: 8.0, CONCEALMENT: 4.0,
 }
+# Power-alert cases here stand for alerts the power company delivered before benan's own alert
+# loop (their numbers are the company's); demo/power.py opens cases from benan's own alerts.
 ORIGIN_WEIGHTS = {Origin.INSPECTION: 45.0, Origin.DIRECT: 27.0, Origin.HAZARDS: 22.0, Origin.POWER_ALERT: 6.0}
 GOVERNMENT_SOURCES = demo_hazards.GOVERNMENT_SOURCES
 OVERDUE_SHARE = 0.12  # of cases still under investigation: past the 办案期限

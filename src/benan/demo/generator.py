@@ -3,8 +3,8 @@
 `generate()` is pure (no database): the same seed and count give the same enterprises, every
 row validated by `enterprises.rules` like real input. `install()` writes them through
 `enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
-hazards (`demo.hazards`), enforcement cases (`demo.enforcement`) and accidents (`demo.accidents`).
-Imports from core, enterprises, standards, demo.hazards, demo.enforcement and demo.accidents.
+hazards (`demo.hazards`), enforcement cases (`demo.enforcement`), accidents (`demo.accidents`) and
+power alerts (`demo.power`). Imports from core, enterprises, standards and those demo modules.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from benan.standards.models import Criterion
 from . import accidents as demo_accidents
 from . import enforcement as demo_enforcement
 from . import hazards as demo_hazards
+from . import power as demo_power
 
 DEFAULT_SEED = 2026
 DEFAULT_ENTERPRISES = 2000
@@ -356,6 +357,7 @@ class InstallResult:
     hazards: demo_hazards.HazardResult | None = None  # None when no hazards were asked for
     cases: demo_enforcement.CaseResult | None = None  # None when no cases were asked for
     accidents: demo_accidents.AccidentResult | None = None  # None when no accidents were asked for
+    power: demo_power.PowerResult | None = None  # None when no power demo was asked for
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -403,11 +405,15 @@ def install(
     case_progress: Callable[[int], None] | None = None,
     accidents: int | None = None,
     accident_progress: Callable[[int], None] | None = None,
+    power: int | None = None,
+    power_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
-    """Generate and write the demo data, accounts, hazards, enforcement cases and accidents in one
-    transaction: all of it or nothing. `hazards` defaults to `demo.hazards.default_count(enterprises)`,
-    `cases` to `demo.enforcement.default_count(enterprises)`, `accidents` to
-    `demo.accidents.default_count(enterprises)`."""
+    """Generate and write the demo data, accounts, hazards, enforcement cases, accidents and power
+    alerts in one transaction: all of it or nothing (but the power readings, in the lake on disk).
+    `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
+    `demo.enforcement.default_count(enterprises)`, `accidents` to
+    `demo.accidents.default_count(enterprises)`, `power` (enterprises with meters) to
+    `demo.power.default_count(enterprises)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
@@ -422,6 +428,9 @@ def install(
         accidents = demo_accidents.default_count(enterprises)
     if accidents < 0:
         raise ValueError("accidents must not be negative")
+    power = demo_power.default_count(enterprises) if power is None else power
+    if power < 0:
+        raise ValueError("power must not be negative")
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -450,6 +459,11 @@ def install(
                                    progress=accident_progress)
             if accidents else None
         )
+        # Last: it picks enterprises by the suspensions the enforcement cases ordered.
+        power_result = (
+            demo_power.install(n=power, seed=seed, regions=regions, progress=power_progress)
+            if power else None
+        )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
         enterprises=count,
@@ -461,4 +475,5 @@ def install(
         hazards=hazard_result,
         cases=case_result,
         accidents=accident_result,
+        power=power_result,
     )

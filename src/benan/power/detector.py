@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 from ibis import _
 
 from . import calendar
@@ -149,7 +150,8 @@ def excluded_days(first: date, last: date, p: Params = Params()) -> ir.Table:
             if first <= d <= last:
                 days.add(d)
             d += timedelta(days=1)
-    return ibis.memtable({"day": sorted(days)}, schema={"day": "date"})
+    # An Arrow table keeps the date type even when no day falls in the range.
+    return ibis.memtable(pa.table({"day": pa.array(sorted(days), pa.date32())}))
 
 
 def enterprise_days(md: ir.Table, meters: ir.Table, status: ir.Table, excluded: ir.Table) -> ir.Table:

@@ -1,6 +1,6 @@
 """`benan demo`: fill an empty database with a deterministic demo province, its accounts, its
-hazards, its enforcement cases and its accidents (every state of each loop, written through the real
-services).
+hazards, its enforcement cases, its accidents and its power alerts (every state of each loop, written
+through the real services; the power readings go to the lake).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -17,15 +17,17 @@ from benan.demo import accidents as demo_accidents
 from benan.demo import enforcement as demo_enforcement
 from benan.demo import generator
 from benan.demo import hazards as demo_hazards
+from benan.demo import power as demo_power
 from benan.enforcement.models import BlacklistState, CaseState, ReferralState, SuspensionState
 from benan.enterprises.models import Enterprise, Status
 from benan.hazards.models import HazardState
+from benan.power.models import AlertKind, AlertState
 
 
 class Command(BaseCommand):
     help = (
         "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）、隐患排查治理记录"
-        "、行政执法案件和生产安全事故"
+        "、行政执法案件、生产安全事故和电力数据预警"
     )
 
     def add_arguments(self, parser):
@@ -53,6 +55,14 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--power", type=int, default=None,
+            help=(
+                f"安装电表、模拟用电数据并扫描预警的企业数量（默认企业数不少于 "
+                f"{demo_power.MIN_DEFAULT_ENTERPRISES} 时为企业数的五十分之一，"
+                f"至少 {demo_power.MIN_DEFAULT}、最多 {demo_power.MAX_DEFAULT} 家，否则不生成；0 表示不生成）"
+            ),
+        )
+        parser.add_argument(
             "--seed", type=int, default=generator.DEFAULT_SEED,
             help=f"随机种子，相同种子生成相同数据（默认 {generator.DEFAULT_SEED}）",
         )
@@ -77,6 +87,11 @@ class Command(BaseCommand):
             accidents = demo_accidents.default_count(n)
         if accidents < 0:
             raise CommandError("--accidents 不能是负数")
+        power = options["power"]
+        if power is None:
+            power = demo_power.default_count(n)
+        if power < 0:
+            raise CommandError("--power 不能是负数")
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -90,12 +105,14 @@ class Command(BaseCommand):
             tqdm(total=hazards, desc="隐患", **{**bars, "unit": "条"}) as found,
             tqdm(total=cases, desc="案件", **{**bars, "unit": "件"}) as handled,
             tqdm(total=accidents, desc="事故", **{**bars, "unit": "起"}) as happened,
+            tqdm(total=power, desc="电力", **bars) as metered,
         ):
             try:
                 result = generator.install(
                     enterprises=n, seed=options["seed"], generated=made.update, inserted=written.update,
                     hazards=hazards, hazard_progress=found.update, cases=cases, case_progress=handled.update,
                     accidents=accidents, accident_progress=happened.update,
+                    power=power, power_progress=metered.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -115,6 +132,8 @@ class Command(BaseCommand):
             self.stdout.write(case_line(result.cases))
         if result.accidents is not None:
             self.stdout.write(accident_line(result.accidents))
+        if result.power is not None:
+            self.stdout.write(power_line(result.power))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
 
@@ -176,4 +195,16 @@ def accident_line(result: demo_accidents.AccidentResult) -> str:
         f"责任追究 {sum(result.accountability.values())} 人"
         f"（{labelled(AccountabilityKind, result.accountability, every=True)}）；"
         f"新建账号 {result.actors_created} 个（不可登录）"
+    )
+
+
+def power_line(result: demo_power.PowerResult) -> str:
+    states = "，".join(f"{AlertState(s).label} {result.alerts.get(s, 0)}" for s in AlertState.values)
+    kinds = "，".join(f"{AlertKind(k).label} {result.kinds.get(k, 0)}" for k in AlertKind.values)
+    added = f"，其中为演示新增停产整顿 {result.suspensions_added} 家" if result.suspensions_added else ""
+    return (
+        f"演示电力数据：企业 {result.enterprises} 家{added}，电表 {result.meters} 块，"
+        f"{result.first_day} 至 {result.last_day} 的15分钟用电读数 {result.readings:,} 条，"
+        f"每周扫描 {result.scans} 次；电力数据预警 {sum(result.alerts.values())} 条（{kinds}；{states}），"
+        f"其中已立案 {result.with_case} 条；新建账号 {result.actors_created} 个（不可登录）"
     )
