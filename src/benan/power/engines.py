@@ -113,12 +113,15 @@ def run(
         if not span["n"]:
             return Result([], [], None, None, 0)
         first, last = span["first"], span["last"]
-        ed = detector.enterprise_days(md, m, s, detector.excluded_days(first, last, params))
+        ed = detector.enterprise_days(
+            md, m, s, detector.excluded_days(first, last, params), detector.sample_every(meters)
+        )
         # Enterprise-days feed the baselines, sector shapes, floors and flags: computed once on
         # DuckDB. (Spark's cache compiles without registering the in-memory tables they join.)
         if con.name == "duckdb":
             ed = keep.enter_context(_materialized(con, ed))
-        found = detector.runs(detector.flagged_days(ed, params), params)
+        ents = detector.enterprises(m)
+        found = detector.runs(detector.flagged_days(ed, ents, params), ents, params)
         alerts = [alert(r) for r in con.to_pyarrow(found).to_pylist()]
         q = con.to_pyarrow(detector.quality(md, m)).to_pylist()
     alerts.sort(key=lambda a: (a["uscc"], a["kind"], a["start_date"]))
@@ -145,8 +148,7 @@ def alert(run: dict) -> dict:
     """One alert row of the contract from a detector run, with the evidence in Chinese."""
     days = run["days"]
     span = (run["end_date"] - run["start_date"]).days + 1
-    energy, night = run["energy"], run["night_energy"] or 0.0
-    night_share = night / energy if energy else 0.0
+    energy = run["energy"]
     status = STATUS_LABELS.get(run["status"], run["status"])
     when = f"{run['start_date']:%Y-%m-%d} 至 {run['end_date']:%Y-%m-%d}"
     if run["kind"] == "covert_operation":
@@ -155,23 +157,23 @@ def alert(run: dict) -> dict:
                 f"为其正常生产日均 {run['level']:,.0f} kWh 的 {energy / run['level']:.0%}"
                 f"（{status}后最低水平日均 {run['floor']:,.0f} kWh）"
             )
+            if run["peak"] and run["level_peak"]:
+                compare += f"，最大 15 分钟负荷达正常生产的 {run['peak'] / run['level_peak']:.0%}"
         else:
             times = energy / max(run["floor"], 1.0)
             compare = f"为{status}期间最低水平日均 {run['floor']:,.0f} kWh 的 {times:.1f} 倍"
-        evidence = (
-            f"{status}期间 {when} 共 {days} 天用电达到生产水平：日均 {energy:,.0f} kWh，{compare}；"
-            f"夜间（0–6 时）用电占 {night_share:.0%}。"
-        )
+        evidence = f"{status}期间 {when} 共 {days} 天用电达到生产水平：日均 {energy:,.0f} kWh，{compare}。"
     else:
+        times = energy / max(run["floor"], 1.0)
         evidence = (
             f"在建期间 {when} 共 {days} 天用电呈生产特征：日均 {energy:,.0f} kWh，"
-            f"为建设期用电水平日均 {run['floor']:,.0f} kWh 的 {energy / max(run['floor'], 1.0):.1f} 倍；"
-            f"夜间（0–6 时）用电占 {night_share:.0%}。"
+            f"为建设期用电水平日均 {run['floor']:,.0f} kWh 的 {times:.1f} 倍；"
+            f"负荷平稳度 {run['steadiness']:.2f}"
+            f"（本行业正常生产日 {run['sector_steadiness']:.2f}，施工用电多为间歇）。"
         )
     # Strength of the production signal, discounted by the share of days in the run that flagged.
-    score = min(
-        1.0, run["strength"] if run["kind"] == "covert_operation" and run["level"] else run["strength"] / 10
-    )
+    covert_level = run["kind"] == "covert_operation" and run["level"]
+    score = min(1.0, run["strength"] if covert_level else run["strength"] / 10)
     return {
         "uscc": run["uscc"],
         "kind": run["kind"],
