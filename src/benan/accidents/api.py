@@ -13,6 +13,7 @@ from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
 from benan.core import clock
+from benan.core.api import HistoryOut, history_rows
 from benan.core.pagination import paginate
 from benan.core.scope import get_in_scope
 from benan.enterprises import queries as enterprise_queries
@@ -236,14 +237,6 @@ class StatsOut(Schema):
     direct_loss_cny: Decimal
     accountability: int
     accountability_by_kind: dict[str, int]
-
-
-class HistoryOut(Schema):
-    seq: int
-    created_at: datetime
-    actor: str
-    action: str
-    data: dict
 
 
 class NoteIn(Strict):
@@ -586,16 +579,7 @@ def get_accident(request, accident_id: int):
 @router.get("/accidents/{int:accident_id}/history", response=list[HistoryOut], summary="事故处理记录")
 def history(request, accident_id: int):
     accident = queries.get_accident(request.auth, accident_id)
-    return [
-        {
-            "seq": e.seq,
-            "created_at": localtime(e.created_at),
-            "actor": e.actor_name,
-            "action": e.action,
-            "data": e.data,
-        }
-        for e in queries.history(accident, request.auth)
-    ]
+    return history_rows(queries.history(accident, request.auth))
 
 
 @router.post("/accidents/{int:accident_id}/follow_up", response=AccidentDetail, summary="续报/补报")

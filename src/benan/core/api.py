@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import FileResponse
 from django.utils.timezone import localtime
 from ninja import File, Router, Schema
@@ -15,6 +17,30 @@ from .models import Region, RegionLevel
 from .tokens import issue_token
 
 router = Router(tags=["基础"])
+
+
+class HistoryOut(Schema):
+    """One audit entry of an object, as every app's `/history` endpoint answers it."""
+
+    seq: int
+    created_at: datetime
+    actor: str
+    action: str
+    data: dict
+
+
+def history_rows(entries) -> list[dict]:
+    """Audit entries as HistoryOut rows (local time, the actor's display name)."""
+    return [
+        {
+            "seq": e.seq,
+            "created_at": localtime(e.created_at),
+            "actor": e.actor_name,
+            "action": e.action,
+            "data": e.data,
+        }
+        for e in entries
+    ]
 
 
 class TokenIn(Schema):

@@ -45,3 +45,13 @@ def page_number(raw: str | None) -> int:
         return int(raw)
     except ValueError:
         raise ValidationError({"page": [f"页码“{raw}”不是整数"]}) from None
+
+
+def list_page(request, queryset):
+    """Page `?page=` of `queryset` for a list page; a page past the end shows the last one."""
+    from .pagination import paginate
+
+    page = paginate(queryset, page=page_number(request.GET.get("page")))
+    if not page.items and page.number > page.pages:
+        page = paginate(queryset, page=page.pages)
+    return page

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
+from benan.core.api import HistoryOut, history_rows
 from benan.core.pagination import paginate
 from benan.core.scope import get_in_scope
 from benan.enterprises import queries as enterprise_queries
@@ -199,14 +200,6 @@ class StatsOut(Schema):
     referrals: int
     fines_total_cny: Decimal
     blacklisted: int
-
-
-class HistoryOut(Schema):
-    seq: int
-    created_at: datetime
-    actor: str
-    action: str
-    data: dict
 
 
 class LegalBasisOut(Schema):
@@ -547,16 +540,7 @@ def get_case(request, case_id: int):
 @router.get("/cases/{int:case_id}/history", response=list[HistoryOut], summary="案件办理记录")
 def case_history(request, case_id: int):
     case = _case(request, case_id)
-    return [
-        {
-            "seq": a.seq,
-            "created_at": localtime(a.created_at),
-            "actor": a.actor_name,
-            "action": a.action,
-            "data": a.data,
-        }
-        for a in queries.history(case, request.auth)
-    ]
+    return history_rows(queries.history(case, request.auth))
 
 
 @router.get("/cases/{int:case_id}/decision.docx", summary="行政处罚决定书（.docx）", response={200: None})

@@ -10,6 +10,7 @@ from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
 from benan.core import audit, clock
+from benan.core.api import HistoryOut, history_rows
 from benan.core.pagination import paginate
 
 from . import queries, services
@@ -112,14 +113,6 @@ class StatusIn(Schema):
     status: str = Field(max_length=30)
     start_date: date
     reason: str = Field("", max_length=300)
-
-
-class HistoryOut(Schema):
-    seq: int
-    created_at: datetime
-    actor: str
-    action: str
-    data: dict
 
 
 def _out(e: Enterprise, status: str | None) -> dict:
@@ -230,8 +223,4 @@ def status_on(request, enterprise_id: int, date: date | None = None):
 @router.get("/{int:enterprise_id}/history", response=list[HistoryOut], summary="企业变更记录")
 def history(request, enterprise_id: int):
     enterprise = queries.get_enterprise(request.auth, enterprise_id)
-    return [
-        {"seq": a.seq, "created_at": localtime(a.created_at), "actor": a.actor_name, "action": a.action,
-         "data": a.data}
-        for a in audit.history(enterprise).order_by("-seq")[:200]
-    ]
+    return history_rows(audit.history(enterprise).order_by("-seq")[:200])

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
+from benan.core.api import HistoryOut, history_rows
 from benan.core.pagination import paginate
 from benan.enterprises import queries as enterprise_queries
 
@@ -135,14 +136,6 @@ class DismissIn(Strict):
 class ListIn(Strict):
     due_date: date | None = None
     comment: str = Field("", max_length=500)
-
-
-class HistoryOut(Schema):
-    seq: int
-    created_at: datetime
-    actor: str
-    action: str
-    data: dict
 
 
 class StatsOut(Schema):
@@ -307,16 +300,7 @@ def get_hazard(request, hazard_id: int):
 @router.get("/hazards/{int:hazard_id}/history", response=list[HistoryOut], summary="隐患处理记录")
 def history(request, hazard_id: int):
     hazard = queries.get_hazard(request.auth, hazard_id)
-    return [
-        {
-            "seq": a.seq,
-            "created_at": localtime(a.created_at),
-            "actor": a.actor_name,
-            "action": a.action,
-            "data": a.data,
-        }
-        for a in queries.history(hazard)
-    ]
+    return history_rows(queries.history(hazard))
 
 
 @router.post("/hazards/{int:hazard_id}/confirm", response=HazardDetail, summary="确认隐患")

@@ -9,6 +9,7 @@ from django.utils.timezone import localtime
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
+from benan.core.api import HistoryOut, history_rows
 from benan.core.errors import PermissionDenied
 from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pagination import paginate
@@ -59,14 +60,6 @@ class AlertPage(Schema):
     count: int
     page: int
     page_size: int
-
-
-class HistoryOut(Schema):
-    seq: int
-    created_at: datetime
-    actor: str
-    action: str
-    data: dict
 
 
 class AssignIn(Strict):
@@ -161,16 +154,7 @@ def alert_load(request, alert_id: int):
 @router.get("/power/alerts/{int:alert_id}/history", response=list[HistoryOut], summary="预警处理记录")
 def alert_history(request, alert_id: int):
     alert = services.get_alert(request.auth, alert_id)
-    return [
-        {
-            "seq": e.seq,
-            "created_at": localtime(e.created_at),
-            "actor": e.actor_name,
-            "action": e.action,
-            "data": e.data,
-        }
-        for e in queries.history(alert)
-    ]
+    return history_rows(queries.history(alert))
 
 
 @router.post("/power/alerts/{int:alert_id}/assign", response=AlertOut, summary="分派核查")

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES, Role
-from benan.core.pages import http_errors, page_number
-from benan.core.pagination import paginate
+from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
 
 from ..models import GOVERNMENT, OFFICES
@@ -68,14 +67,6 @@ def region_groups(user, *, counties_only: bool = False):
 def flat_choices(groups) -> list:
     """Grouped region options as Django choices: [(city, [(code, label), ...]), ...]."""
     return [(city, list(options)) for city, options in groups]
-
-
-def list_page(request, queryset):
-    """Page `?page=` of `queryset`; a page past the end shows the last one."""
-    page = paginate(queryset, page=page_number(request.GET.get("page")))
-    if not page.items and page.number > page.pages:
-        page = paginate(queryset, page=page.pages)
-    return page
 
 
 def attempt(form, run) -> tuple[int, str]:

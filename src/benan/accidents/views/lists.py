@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
-from benan.core.pages import is_partial, messages_of
+from benan.core.pages import is_partial, list_page, messages_of
 
 from .. import queries
 from ..models import AccountabilityKind, Grade, Investigation, InvestigationState, Kind
@@ -21,7 +21,6 @@ from .common import (
     GRADE_BADGES,
     REPORTERS,
     is_government,
-    list_page,
     may,
     region_groups,
     region_param,

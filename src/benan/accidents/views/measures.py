@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from benan.core import clock
-from benan.core.pages import messages_of
+from benan.core.pages import list_page, messages_of
 
 from .. import queries
 from ..models import MeasureState
-from .common import list_page
 from .detail import measure_row, with_relations
 
 

@@ -11,11 +11,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from benan.core.pages import messages_of
+from benan.core.pages import list_page, messages_of
 
 from .. import queries
 from ..models import Investigation
-from .common import GRADE_BADGES, list_page
+from .common import GRADE_BADGES
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core.models import Role
 from benan.core.pages import http_errors, is_partial, messages_of
+from benan.core.pages import list_page as _list_page
 from benan.enterprises import queries as enterprise_queries
 from benan.hazards import queries as hazard_queries
 
@@ -40,7 +41,6 @@ from .common import (
     _flag,
     _ids,
     _int,
-    _list_page,
     _may,
     _region,
     _region_groups,

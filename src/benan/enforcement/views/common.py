@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES
-from benan.core.pages import http_errors, page_number
-from benan.core.pagination import paginate
+from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
 from benan.hazards import queries as hazard_queries
 from benan.hazards.models import Source
@@ -76,14 +75,6 @@ def _years() -> list[int]:
 
 def _region_groups(user):
     return grouped_regions(scope_regions(user), counties_only=False)
-
-
-def _list_page(request, queryset):
-    """Page `?page=` of `queryset`; a page past the end shows the last one."""
-    page = paginate(queryset, page=page_number(request.GET.get("page")))
-    if not page.items and page.number > page.pages:
-        page = paginate(queryset, page=page.pages)
-    return page
 
 
 def _case_or_404(user, pk: int) -> EnforcementCase:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from benan.core import errors as domain
 from benan.core.pages import http_errors, messages_of
+from benan.core.pages import list_page as _list_page
 from benan.core.scope import get_in_scope
 
 from .. import documents, forms, queries, services
@@ -28,7 +29,6 @@ from .common import (
     _attempt,
     _case_or_404,
     _docx,
-    _list_page,
     _may,
     _region,
     _region_groups,

@@ -11,8 +11,7 @@ from django.db import transaction
 
 from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES
-from benan.core.pages import http_errors, page_number
-from benan.core.pagination import paginate
+from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
 
 from .. import services
@@ -46,14 +45,6 @@ def region_param(raw: str) -> str | None:
 def region_groups(user):
     """The cities and counties of the user's scope for an <optgroup> select."""
     return grouped_regions(scope_regions(user), counties_only=False)
-
-
-def list_page(request, queryset):
-    """Page `?page=` of `queryset`; a page past the end shows the last one."""
-    page = paginate(queryset, page=page_number(request.GET.get("page")))
-    if not page.items and page.number > page.pages:
-        page = paginate(queryset, page=page.pages)
-    return page
 
 
 def attempt(form, run) -> tuple[int, str]:

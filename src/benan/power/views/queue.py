@@ -15,11 +15,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from benan.core.models import Role
-from benan.core.pages import is_partial, messages_of
+from benan.core.pages import is_partial, list_page, messages_of
 
 from .. import queries
 from ..models import AlertKind, AlertState
-from .common import STATE_BADGES, list_page, region_groups, region_param, require_government
+from .common import STATE_BADGES, region_groups, region_param, require_government
 
 FILTER_KEYS = ("state", "kind", "region", "q")
 
