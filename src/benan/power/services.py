@@ -171,7 +171,10 @@ def scan(*, since: date | None = None, until: date | None = None, engine: str = 
     by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for a in result.alerts:
         by_key[(a["uscc"], a["kind"])].append(a)
-    enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in={k[0] for k in by_key})}
+    usccs = sorted({k[0] for k in by_key})
+    enterprises = {}
+    for i in range(0, len(usccs), 1000):  # keep each IN list well under SQLite's variable limit
+        enterprises.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=usccs[i : i + 1000]))
     for (uscc, kind), runs in sorted(by_key.items()):
         outcome, alert = _upsert(enterprises[uscc], kind, runs)
         setattr(report, outcome, getattr(report, outcome) + 1)
