@@ -2,7 +2,8 @@
 
 The same steps and parameters as `benan.power.detector` (its `Params`), written the way one would
 write them in pandas without tuning: a groupby over the readings for the per meter-day columns,
-spike removal, steadiness, enterprise-days with the status and holidays merged in, baselines and
+spike removal, steadiness, enterprise-days (keyed by the same integer eid, restricted enterprises
+plus the same sample of the others) with the status and holidays merged in, baselines and
 floors with groupby quantiles (linear interpolation, the same as DuckDB's quantile_cont), sector
 shapes, the flags, and runs merged with shift/cumsum. It also computes the data-quality findings,
 because `engines.run` does, so both sides do the same work.
@@ -23,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benan.power import calendar, engines, formats
+from benan.power import calendar, detector, engines, formats
 from benan.power.detector import CONSTRUCTION, INTERVALS_PER_DAY, RESTRICTED, Params
 
-GROUP = ["uscc", "kind", "period_start"]
+GROUP = ["eid", "kind", "period_start"]
 DEFAULT = Params()
 
 
@@ -40,62 +41,50 @@ def read_readings(path: str | Path | list[str], meter_ids: list[str] | None = No
 
 
 def meter_days(readings: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
-    """Per meter and day: sums, peaks and fault counts (over the valid, non-negative readings)."""
+    """Per meter and day: counts, sums and extremes (over the valid, non-negative readings)."""
     r = readings
     kwh = r.kwh.where(r.kwh >= 0)
-    night_kwh = kwh.where(r.ts.dt.hour < p.night_end_hour)
     frame = pd.DataFrame(
-        {
-            "meter_id": r.meter_id,
-            "day": r.ts.dt.normalize(),
-            "kwh": kwh,
-            "square": kwh * kwh,
-            "night_kwh": night_kwh,
-            "negative": r.kwh < 0,
-            "zero": r.kwh == 0,
-        }
+        {"meter_id": r.meter_id, "day": r.ts.dt.normalize(), "kwh": kwh, "square": kwh * kwh}
     )
     md = (
         frame.groupby(["meter_id", "day"])
         .agg(
+            readings=("kwh", "size"),
             n=("kwh", "count"),
             total=("kwh", "sum"),
             squares=("square", "sum"),
             peak=("kwh", "max"),
-            night_n=("night_kwh", "count"),
-            night_total=("night_kwh", "sum"),
-            night_peak=("night_kwh", "max"),
-            negatives=("negative", "sum"),
-            zeros=("zero", "sum"),
+            low=("kwh", "min"),
         )
         .reset_index()
     )
     # SQL: a sum over no value is missing, not 0.
     md.loc[md.n == 0, ["total", "squares"]] = np.nan
-    md.loc[md.night_n == 0, "night_total"] = np.nan
     return md
 
 
 def clean_meter_days(md: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     """Remove an isolated spike, estimate the day's energy, and flag data-quality problems."""
-    md = md.copy()
     others = (md.total - md.peak) / (md.n - 1)
     spike = (md.n >= 2) & (md.peak > 0) & (md.peak > p.spike_factor * others)
-    night_spike = spike & (md.night_peak == md.peak)
     n = md.n - spike.astype("int64")
     total = md.total - md.peak.where(spike, 0.0)
     squares = md.squares - (md.peak * md.peak).where(spike, 0.0)
-    night_n = md.night_n - night_spike.astype("int64")
-    night_total = md.night_total - md.night_peak.where(night_spike, 0.0)
-    md["spike"] = spike
-    md["energy"] = (total / n * INTERVALS_PER_DAY).where(n > 0)
-    md["steadiness"] = (total * total / (n * squares)).where(squares > 0)
-    md["night_energy"] = (night_total / night_n * (p.night_end_hour * 4)).where(night_n > 0)
-    md["clean_peak"] = md.peak.where(~spike)
-    md["covered"] = n >= p.min_coverage * INTERVALS_PER_DAY
-    md["duplicates"] = md.n > INTERVALS_PER_DAY
-    md["zero_run"] = (md.zeros >= 4) & (md.zeros < md.n)
-    return md
+    return pd.DataFrame(
+        {
+            "meter_id": md.meter_id,
+            "day": md.day,
+            "spike": spike,
+            "energy": (total / n * INTERVALS_PER_DAY).where(n > 0),
+            "steadiness": (total * total / (n * squares)).where(squares > 0),
+            "clean_peak": md.peak.where(~spike),
+            "covered": n >= p.min_coverage * INTERVALS_PER_DAY,
+            "duplicates": md.readings > INTERVALS_PER_DAY,
+            "negatives": md.readings - md.n,
+            "zero_run": (md.low == 0) & (md.peak > 0),
+        }
+    )
 
 
 def quality(md: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame:
@@ -135,40 +124,63 @@ def excluded_days(first: date, last: date, p: Params = DEFAULT) -> set[pd.Timest
     return {pd.Timestamp(d) for d in days}
 
 
+def enterprises(meters: pd.DataFrame) -> pd.DataFrame:
+    """One row per enterprise: its meters, its sector and an integer key (eid) in uscc order.
+
+    The key counts from 0, as Ibis's row_number does."""
+    e = meters.groupby("uscc").agg(meters_total=("meter_id", "size"), sector=("sector", "max")).reset_index()
+    e = e.sort_values("uscc", ignore_index=True)
+    e["eid"] = np.arange(len(e))
+    return e
+
+
 def enterprise_days(
-    md: pd.DataFrame, meters: pd.DataFrame, status: pd.DataFrame, excluded: set[pd.Timestamp]
+    md: pd.DataFrame,
+    meters: pd.DataFrame,
+    status: pd.DataFrame,
+    excluded: set[pd.Timestamp],
+    sample_every: int = 1,
 ) -> pd.DataFrame:
-    """Per enterprise and day: summed energy of its meters, its status and whether the day judges."""
-    counts = meters.groupby("uscc").agg(meters_total=("meter_id", "size"), sector=("sector", "max"))
-    pm = md.merge(meters[["meter_id", "uscc"]], on="meter_id")
+    """Per enterprise and day: summed energy of its meters, its status and whether the day judges.
+
+    Only the enterprises with a restricted period, and every `sample_every`-th of the others."""
+    ents = enterprises(meters)
+    restricted = status[status.status != "normal"].uscc
+    ents = ents[ents.uscc.isin(restricted) | (ents.eid % sample_every == 0)]
+    keys = meters.merge(ents[["uscc", "eid", "meters_total"]], on="uscc")[["meter_id", "eid", "meters_total"]]
+    pm = md.merge(keys, on="meter_id")
     pm["weighted"] = pm.steadiness * pm.energy
     pm["faulty"] = pm.spike | (pm.negatives > 0) | pm.zero_run
-    g = pm.groupby(["uscc", "day"])
-    ed = g[["energy", "night_energy", "weighted", "clean_peak"]].sum(min_count=1)
+    g = pm.groupby(["eid", "day"])
+    ed = g[["energy", "weighted", "clean_peak"]].sum(min_count=1)
+    ed["meters_total"] = g.meters_total.max()
     ed["steadiness"] = ed.weighted / ed.energy
     ed["peak"] = ed.clean_peak.where(~g.spike.any())
     ed["meters_present"] = g.size()
     ed["covered"] = g.covered.all()
     ed["faulty"] = g.faulty.any()
-    ed = ed.reset_index().merge(counts, on="uscc")
+    ed = ed.reset_index()
     # The status period each day falls in (an enterprise's periods do not overlap).
-    periods = ed[["uscc", "day"]].merge(status, on="uscc")
+    # An open period (no end date) runs on: the detector's FAR_FUTURE is past pandas' last day.
+    st = status.merge(ents[["uscc", "eid"]], on="uscc")
+    periods = ed[["eid", "day"]].merge(st, on="eid")
     inside = (periods.day >= periods.start_date) & (
         periods.end_date.isna() | (periods.day <= periods.end_date)
     )
-    periods = periods[inside].rename(columns={"start_date": "period_start"})
-    ed = ed.merge(periods[["uscc", "day", "status", "period_start"]], on=["uscc", "day"], how="left")
+    periods = periods[inside]
+    periods = periods.rename(columns={"start_date": "period_start"})
+    ed = ed.merge(periods[["eid", "day", "status", "period_start"]], on=["eid", "day"], how="left")
     ed["status"] = ed.status.fillna("normal")
     ed["excluded"] = ed.day.isin(excluded)
     ed["judged"] = (ed.meters_present == ed.meters_total) & ed.covered & ed.energy.notna()
-    columns = ["uscc", "day", "energy", "night_energy", "peak", "steadiness", "sector", "faulty"]
+    columns = ["eid", "day", "energy", "peak", "steadiness", "faulty"]
     return ed[[*columns, "status", "period_start", "excluded", "judged"]]
 
 
 def baselines(ed: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     """Each enterprise's normal production level: a high quantile of its normal days."""
     normal = ed[(ed.status == "normal") & ed.judged & ~ed.excluded & ~ed.faulty]
-    g = normal.groupby("uscc")
+    g = normal.groupby("eid")
     b = (
         g[["energy", "peak"]]
         .quantile(p.level_quantile)
@@ -178,9 +190,9 @@ def baselines(ed: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     return b[b.level_days >= p.min_baseline_days].reset_index()
 
 
-def sector_shapes(ed: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+def sector_shapes(ed: pd.DataFrame, base: pd.DataFrame, ents: pd.DataFrame) -> pd.DataFrame:
     """The steadiness of production days in each sector (normal days at ≥ half their level)."""
-    days = ed.merge(base, on="uscc")
+    days = ed.merge(base, on="eid").merge(ents[["eid", "sector"]], on="eid")
     days = days[(days.status == "normal") & days.judged & ~days.excluded & (days.energy >= 0.5 * days.level)]
     return days.groupby("sector").steadiness.median().rename("sector_steadiness").reset_index()
 
@@ -188,18 +200,19 @@ def sector_shapes(ed: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
 def floors(ed: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     """Each restricted period's floor: a low quantile of its judged days' energy and peak."""
     days = ed[ed.period_start.notna() & (ed.status != "normal") & ed.judged]
-    f = days.groupby(["uscc", "period_start"])[["energy", "peak"]].quantile(p.floor_quantile)
+    f = days.groupby(["eid", "period_start"])[["energy", "peak"]].quantile(p.floor_quantile)
     return f.rename(columns={"energy": "floor", "peak": "floor_peak"}).reset_index()
 
 
-def flagged_days(ed: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
+def flagged_days(ed: pd.DataFrame, ents: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     """The judged restricted days that look like production, with the kind and strength."""
     base = baselines(ed, p)
-    shapes = sector_shapes(ed, base)
+    shapes = sector_shapes(ed, base, ents)
     fl = floors(ed, p)
     days = ed[ed.judged & ed.status.isin([*RESTRICTED, CONSTRUCTION])]
-    days = days.merge(fl, on=["uscc", "period_start"])
-    days = days.merge(base, on="uscc", how="left")
+    days = days.merge(fl, on=["eid", "period_start"])
+    days = days.merge(base, on="eid", how="left")
+    days = days.merge(ents[["eid", "sector"]], on="eid")
     days = days.merge(shapes, on="sector", how="left")
     fallback = shapes.sector_steadiness.min()  # NaN when no sector has a producer
     days["sector_steadiness"] = days.sector_steadiness.fillna(fallback).fillna(p.default_steadiness)
@@ -224,11 +237,22 @@ def flagged_days(ed: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     days["kind"] = np.where(is_covert, "covert_operation", "premature_operation")
     days["flag"] = np.where(is_covert, covert, premature)
     days["reference"] = np.where(is_covert & has_level, days.level, floor)
-    columns = ["uscc", "kind", "status", "period_start", "day", "energy", "night_energy", "floor", "level"]
-    return days[days.flag][[*columns, "reference", "steadiness"]]
+    columns = [
+        "eid",
+        "kind",
+        "status",
+        "period_start",
+        "day",
+        "energy",
+        "peak",
+        "floor",
+        "level",
+        "level_peak",
+    ]
+    return days[days.flag][[*columns, "reference", "steadiness", "sector_steadiness"]]
 
 
-def runs(flagged: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
+def runs(flagged: pd.DataFrame, ents: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
     """Merge flagged days into runs (gaps of ≤ merge_gap_days) and keep runs long enough."""
     f = flagged.sort_values([*GROUP, "day"]).copy()
     prev = f.groupby(GROUP).day.shift()
@@ -243,14 +267,18 @@ def runs(flagged: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
             end_date=("day", "max"),
             days=("day", "size"),
             energy=("energy", "mean"),
-            night_energy=("night_energy", "mean"),
+            peak=("peak", "mean"),
             floor=("floor", "max"),
             level=("level", "max"),
+            level_peak=("level_peak", "max"),
+            steadiness=("steadiness", "mean"),
+            sector_steadiness=("sector_steadiness", "max"),
             strength=("strength", "mean"),
         )
         .reset_index()
     )
-    return r[r.days >= p.min_days].drop(columns="run")
+    r = r[r.days >= p.min_days].drop(columns="run")
+    return r.merge(ents[["eid", "uscc"]], on="eid").drop(columns="eid")
 
 
 def detect(
@@ -261,8 +289,9 @@ def detect(
     if md.empty:
         return pd.DataFrame(), pd.DataFrame(), 0
     first, last = md.day.min().date(), md.day.max().date()
-    ed = enterprise_days(md, meters, status, excluded_days(first, last, p))
-    return runs(flagged_days(ed, p), p), quality(md, meters), len(md)
+    ed = enterprise_days(md, meters, status, excluded_days(first, last, p), detector.sample_every(meters))
+    ents = enterprises(meters)
+    return runs(flagged_days(ed, ents, p), ents, p), quality(md, meters), len(md)
 
 
 def _plain(value):
