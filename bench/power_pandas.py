@@ -41,21 +41,21 @@ def read_readings(path: str | Path | list[str], meter_ids: list[str] | None = No
 
 
 def meter_days(readings: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
-    """Per meter and day: counts, sums and extremes (over the valid, non-negative readings)."""
+    """Per meter and day: counts, sums and the peak over the valid (non-negative) readings, and the
+    lowest reading of all."""
     r = readings
     kwh = r.kwh.where(r.kwh >= 0)
     frame = pd.DataFrame(
-        {"meter_id": r.meter_id, "day": r.ts.dt.normalize(), "kwh": kwh, "square": kwh * kwh}
+        {"meter_id": r.meter_id, "day": r.ts.dt.normalize(), "kwh": kwh, "square": kwh * kwh, "raw": r.kwh}
     )
     md = (
         frame.groupby(["meter_id", "day"])
         .agg(
-            readings=("kwh", "size"),
             n=("kwh", "count"),
             total=("kwh", "sum"),
             squares=("square", "sum"),
             peak=("kwh", "max"),
-            low=("kwh", "min"),
+            low=("raw", "min"),
         )
         .reset_index()
     )
@@ -80,8 +80,8 @@ def clean_meter_days(md: pd.DataFrame, p: Params = DEFAULT) -> pd.DataFrame:
             "steadiness": (total * total / (n * squares)).where(squares > 0),
             "clean_peak": md.peak.where(~spike),
             "covered": n >= p.min_coverage * INTERVALS_PER_DAY,
-            "duplicates": md.readings > INTERVALS_PER_DAY,
-            "negatives": md.readings - md.n,
+            "duplicates": md.n > INTERVALS_PER_DAY,
+            "negatives": md.low < 0,
             "zero_run": (md.low == 0) & (md.peak > 0),
         }
     )
@@ -91,7 +91,7 @@ def quality(md: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame:
     """Data-quality findings per meter: days with each kind of fault."""
     md = md.merge(meters[["meter_id", "uscc"]], on="meter_id")
     issues = {
-        "negative_readings": md.negatives > 0,
+        "negative_readings": md.negatives,
         "spike": md.spike,
         "incomplete_day": ~md.covered,
         "duplicate_readings": md.duplicates,
@@ -150,7 +150,7 @@ def enterprise_days(
     keys = meters.merge(ents[["uscc", "eid", "meters_total"]], on="uscc")[["meter_id", "eid", "meters_total"]]
     pm = md.merge(keys, on="meter_id")
     pm["weighted"] = pm.steadiness * pm.energy
-    pm["faulty"] = pm.spike | (pm.negatives > 0) | pm.zero_run
+    pm["faulty"] = pm.spike | pm.negatives | pm.zero_run
     g = pm.groupby(["eid", "day"])
     ed = g[["energy", "weighted", "clean_peak"]].sum(min_count=1)
     ed["meters_total"] = g.meters_total.max()
