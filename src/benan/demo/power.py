@@ -224,7 +224,7 @@ class _Planner:
     ):
         self.rng, self.nrng, self.first, self.last = rng, nrng, first, last
         self.days = (last - first).days + 1
-        self.cal = simulate._calendar(first, self.days)
+        self.cal = simulate.calendar_for(first, self.days)
         self.regions, self.actors = regions, actors
         self.used: set[int] = set()
         self.suspensions_added = 0
@@ -405,7 +405,7 @@ class _Planner:
 
     def _violation(self, part: Part, plan, periods) -> simulate.Violation | None:
         low, high = self._span(part.fate)
-        make = simulate._plan_premature if part.kind == PREMATURE else simulate._plan_covert
+        make = simulate.plan_premature if part.kind == PREMATURE else simulate.plan_covert
         for p in periods:
             start, end = max(p.start + timedelta(days=5), low), min(p.end or high, high)
             if start >= end:

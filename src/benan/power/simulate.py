@@ -175,7 +175,8 @@ class _Calendar:
 
 
 @cache
-def _calendar(start: date, days: int) -> _Calendar:
+def calendar_for(start: date, days: int) -> _Calendar:
+    """The simulated window's days with their weekday, holiday, season and Spring Festival offset."""
     dates = tuple(start + timedelta(i) for i in range(days))
     eves = np.array([(calendar.spring_festival_eve(y) - start).days for y in calendar.SPRING_FESTIVAL_EVE])
     offsets = np.arange(days)
@@ -279,7 +280,8 @@ def _violation_days(
     return idx
 
 
-def _plan_covert(rng, ep: EnterprisePlan, cal: _Calendar, period: Period) -> Violation | None:
+def plan_covert(rng, ep: EnterprisePlan, cal: _Calendar, period: Period) -> Violation | None:
+    """A covert-production violation inside a suspended or closed `period` (None if none fits)."""
     ws, we = cal.dates[0], cal.dates[-1]
     pe = we if period.end is None else min(period.end, we)
     for _ in range(6):
@@ -298,7 +300,8 @@ def _plan_covert(rng, ep: EnterprisePlan, cal: _Calendar, period: Period) -> Vio
     return None
 
 
-def _plan_premature(rng, ep: EnterprisePlan, cal: _Calendar, period: Period) -> Violation | None:
+def plan_premature(rng, ep: EnterprisePlan, cal: _Calendar, period: Period) -> Violation | None:
+    """A premature-production violation inside an under-construction `period` (None if none fits)."""
     ws, we = cal.dates[0], cal.dates[-1]
     pe = we if period.end is None else min(period.end, we)
     for _ in range(6):
@@ -383,7 +386,7 @@ def plan_enterprise(
 ) -> EnterprisePlan:
     """One enterprise's plan. `status` and `violate` force a scenario (the demo uses them);
     None draws them like the rest of the world. The meters' shares are fixed here."""
-    cal = _calendar(start, days)
+    cal = calendar_for(start, days)
     shapes = SECTOR_SHAPES.get(sector, {"one_shift": 0.5, "two_shift": 0.5})
     shape = _choice(rng, list(shapes), list(shapes.values()))
     if shape == "two_shift" and rng.random() < 0.5:
@@ -460,11 +463,11 @@ def plan_enterprise(
         if p.status in ("suspended", "closed") and (
             violate or (violate is None and rng.random() < COVERT_RATE)
         ):
-            v = _plan_covert(rng, ep, cal, p)
+            v = plan_covert(rng, ep, cal, p)
         elif p.status == "under_construction" and (
             violate or (violate is None and rng.random() < PREMATURE_RATE)
         ):
-            v = _plan_premature(rng, ep, cal, p)
+            v = plan_premature(rng, ep, cal, p)
         else:
             continue
         if v is not None:
@@ -578,7 +581,7 @@ def enterprise_load(
     plans: list[EnterprisePlan], start: date, days: int, rng: np.random.Generator
 ) -> np.ndarray:
     """The true load (kWh per interval) of each enterprise, shape (enterprises, days, 96)."""
-    cal = _calendar(start, days)
+    cal = calendar_for(start, days)
     e = len(plans)
     prod, kind, residual, construction, rect = (
         np.stack(a) for a in zip(*(_daily(ep, cal) for ep in plans), strict=True)
