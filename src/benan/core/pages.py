@@ -55,3 +55,30 @@ def list_page(request, queryset):
     if not page.items and page.number > page.pages:
         page = paginate(queryset, page=page.pages)
     return page
+
+
+def attempt(form, run, *, refusals_on_page: bool = False) -> tuple[int, str]:
+    """Run a service step for a valid form: (0, "") when done, else the status and the message.
+
+    One transaction: files stored for a move that is then refused are rolled back with it. Bad
+    input goes under its fields (the form's `add_service_errors`); a move the state does not allow
+    is a 409 message. A refused role is Django's 403 page, or with `refusals_on_page` a 403 message
+    on the page itself (where the user may see the object, only not take this action now).
+    """
+    from django.db import transaction
+
+    if not form.is_valid():
+        return 422, ""
+    try:
+        with http_errors(), transaction.atomic():
+            run()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return 422, ""
+    except PermissionDenied as exc:
+        if not refusals_on_page:
+            raise
+        return 403, str(exc)
+    except domain.InvalidTransition as exc:
+        return 409, exc.message
+    return 0, ""

@@ -33,7 +33,7 @@ from ibis import _
 from . import calendar
 
 INTERVALS_PER_DAY = 96
-RESTRICTED = {"suspended": "covert_operation", "closed": "covert_operation"}
+RESTRICTED = ("suspended", "closed")  # covert production is judged on these days
 CONSTRUCTION = "under_construction"
 FAR_FUTURE = date(9999, 12, 31)
 # Enterprises of normal status enough to know a sector's production shape.
@@ -336,18 +336,3 @@ def runs(flagged: ir.Table, ents: ir.Table, p: Params = Params()) -> ir.Table:
     )
     r = r.filter(r.days >= p.min_days).drop("run")
     return r.join(ents.select("eid", "uscc"), "eid").drop("eid")
-
-
-def detect(
-    readings: ir.Table,
-    meters: ir.Table,
-    status: ir.Table,
-    first: date,
-    last: date,
-    p: Params = Params(),
-) -> tuple[ir.Table, ir.Table]:
-    """(alert runs, data-quality findings) as Ibis expressions over the three inputs."""
-    md = clean_meter_days(meter_days(readings, p), p)
-    ed = enterprise_days(md, meters, status, excluded_days(first, last, p), sample_every(meters))
-    ents = enterprises(meters)
-    return runs(flagged_days(ed, ents, p), ents, p), quality(md, meters)

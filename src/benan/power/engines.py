@@ -22,7 +22,6 @@ import pyarrow as pa
 from . import detector
 
 ENGINES = ("duckdb", "pyspark")
-ALERT_COLUMNS = ("uscc", "kind", "start_date", "end_date", "score", "evidence")
 STATUS_LABELS = {"suspended": "停产整顿", "closed": "关闭", "under_construction": "在建"}
 
 

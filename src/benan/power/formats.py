@@ -108,10 +108,10 @@ def read_meters(path: str | Path) -> pa.Table:
                 sector = t["sector"]
                 columns["sector"] = pc.if_else(pc.equal(sector, ""), "unknown", sector)
             return pa.table(columns)
-    return _read_meters_rows(path)
+    return _meters_row_by_row(path)
 
 
-def _read_meters_rows(path: Path) -> pa.Table:
+def _meters_row_by_row(path: Path) -> pa.Table:
     header, rows = _rows(path, ("meter_id", "uscc"))
     problems, owner = [], {}
     for line, row in rows:
@@ -166,10 +166,10 @@ def read_status(path: str | Path) -> pa.Table:
                 return table
         elif start is not None:
             return pa.table({"uscc": t["uscc"], "status": t["status"], "start_date": start, "end_date": end})
-    return _read_status_rows(path)
+    return _status_row_by_row(path)
 
 
-def _read_status_rows(path: Path) -> pa.Table:
+def _status_row_by_row(path: Path) -> pa.Table:
     _, rows = _rows(path, ("uscc", "status", "start_date", "end_date"))
     problems, periods = [], []
     for line, row in rows:

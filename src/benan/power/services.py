@@ -284,7 +284,7 @@ def assign(*, actor, alert: PowerAlert, inspector_id: int) -> PowerAlert:
     return alert
 
 
-def _check(action, *, actor, alert, photo_ids, lat, lon, finding, checked_on) -> PowerAlert:
+def _check(action, *, actor, alert, photo_ids, lat, lon, finding, checked_on=None) -> PowerAlert:
     finding = fields.text(finding, "finding", "现场核查情况", max_length=2000)
     photos = usable(actor, [int(i) for i in photo_ids or ()])
     return loop.transition(
@@ -299,32 +299,14 @@ def _check(action, *, actor, alert, photo_ids, lat, lon, finding, checked_on) ->
     )
 
 
-def confirm(*, actor, alert, photo_ids, lat, lon, finding, checked_on=None) -> PowerAlert:
-    """现场核查属实: the enterprise was producing."""
-    return _check(
-        "confirm",
-        actor=actor,
-        alert=alert,
-        photo_ids=photo_ids,
-        lat=lat,
-        lon=lon,
-        finding=finding,
-        checked_on=checked_on,
-    )
+def confirm(*, actor, alert, **check) -> PowerAlert:
+    """现场核查属实: the enterprise was producing (`check`: photo_ids, lat, lon, finding, checked_on)."""
+    return _check("confirm", actor=actor, alert=alert, **check)
 
 
-def dismiss(*, actor, alert, photo_ids, lat, lon, finding, checked_on=None) -> PowerAlert:
-    """误报: not producing (the finding says why: lighting, tests, a meter fault...)."""
-    return _check(
-        "dismiss",
-        actor=actor,
-        alert=alert,
-        photo_ids=photo_ids,
-        lat=lat,
-        lon=lon,
-        finding=finding,
-        checked_on=checked_on,
-    )
+def dismiss(*, actor, alert, **check) -> PowerAlert:
+    """误报: not producing; the finding says why (lighting, tests, a meter fault...)."""
+    return _check("dismiss", actor=actor, alert=alert, **check)
 
 
 def open_case(*, actor, alert: PowerAlert, cause: str = "", facts: str = "", officer_ids=()) -> PowerAlert:

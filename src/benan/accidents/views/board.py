@@ -16,12 +16,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from benan.core import clock
-from benan.core.pages import http_errors, is_partial, list_page, messages_of
+from benan.core.pages import attempt, http_errors, is_partial, list_page, messages_of
 from benan.core.scope import get_in_scope
 
 from .. import forms, queries, services
 from ..models import GOVERNMENT, ReportingStep
-from .common import GRADE_BADGES, attempt, may, region_groups, region_param
+from .common import GRADE_BADGES, may, region_groups, region_param
 from .detail import render_detail, step_row
 
 REFRESH_SECONDS = 60

@@ -9,12 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES, Role
-from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
 
 from ..models import GOVERNMENT, OFFICES
@@ -67,22 +64,6 @@ def region_groups(user, *, counties_only: bool = False):
 def flat_choices(groups) -> list:
     """Grouped region options as Django choices: [(city, [(code, label), ...]), ...]."""
     return [(city, list(options)) for city, options in groups]
-
-
-def attempt(form, run) -> tuple[int, str]:
-    """Run a service step for a valid form: (0, "") when done, else the status and the alert.
-    One transaction: files stored for a move that is then refused are rolled back with it."""
-    if not form.is_valid():
-        return 422, ""
-    try:
-        with http_errors(), transaction.atomic():
-            run()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return 422, ""
-    except domain.InvalidTransition as exc:
-        return 409, exc.message
-    return 0, ""
 
 
 def span(seconds: float) -> str:

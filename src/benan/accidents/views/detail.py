@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from benan.core import clock
 from benan.core.errors import PermissionDenied as DomainPermissionDenied
 from benan.core.models import RegionLevel
-from benan.core.pages import http_errors
+from benan.core.pages import attempt, http_errors
 from benan.core.scope import get_in_scope
 from benan.standards import accident_grades
 
@@ -40,7 +40,7 @@ from ..models import (
     ReportingStep,
 )
 from . import actions as specs
-from .common import GRADE_BADGES, attempt, countdown, may
+from .common import GRADE_BADGES, countdown, may
 from .history import HISTORY_LIMIT, history_rows
 
 GRADES_LABELS = dict(Accident._meta.get_field("grade").flatchoices)

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core.models import Role
-from benan.core.pages import http_errors, messages_of
+from benan.core.pages import attempt, http_errors, messages_of
 from benan.core.pages import list_page as _list_page
 from benan.core.scope import get_in_scope
 
 from .. import forms, queries, rules, services
 from ..models import HEADS, OFFICERS, UNVERIFIED_REASONS, BlacklistEntry, BlacklistState
-from .common import _attempt, _flag, _may, _region, _region_groups, _year, _years
+from .common import _flag, _may, _region, _region_groups, _year, _years
 
 BLACKLIST_ACTIONS = {
     "apply_exit": ("申请提前移出", forms.ApplyExitForm, OFFICERS | {Role.ENTERPRISE}, "btn-outline-primary"),
@@ -157,7 +157,7 @@ def blacklist_action(request, pk: int, action: str):
         else:
             services.reject_exit(actor=actor, entry=entry, comment=data["comment"])
 
-    status, alert = _attempt(form, run)
+    status, alert = attempt(form, run)
     if not status:
         messages.success(request, BLACKLIST_DONE[action])
         return redirect(reverse("enforcement:blacklist") + f"#entry-{entry.pk}")

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benan.core.models import Role
-from benan.core.pages import http_errors, is_partial, messages_of
+from benan.core.pages import attempt, http_errors, is_partial, messages_of
 from benan.core.pages import list_page as _list_page
 from benan.enterprises import queries as enterprise_queries
 from benan.hazards import queries as hazard_queries
@@ -36,7 +36,6 @@ from ..models import (
 from .actions import CASE_ACTIONS, PANEL_ORDER, REFERRAL_ACTIONS, _make_case_form, _referral_page_actions
 from .common import (
     ORIGIN_CHOICES_LIMIT,
-    _attempt,
     _case_or_404,
     _flag,
     _ids,
@@ -347,7 +346,7 @@ def case_action(request, pk: int, action: str):
         raise PermissionDenied(f"您的角色无权执行“{spec.label}”")
     case = _case_or_404(request.user, pk)
     form = _make_case_form(action, request, case, request.POST, request.FILES)
-    status, alert = _attempt(form, lambda: spec.run(request, case, form))
+    status, alert = attempt(form, lambda: spec.run(request, case, form))
     if not status:
         messages.success(request, spec.done)
         return redirect("enforcement:detail", pk=case.pk)

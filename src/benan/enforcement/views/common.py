@@ -1,5 +1,5 @@
 """Helpers shared by the enforcement pages: role checks, parsing list filters, paging, fetching a case
-in scope, .docx responses, running a service step for a form (`_attempt`).
+in scope, .docx responses (a service step for a form runs through core.pages.attempt).
 
 Imports from core, enterprises, hazards and this app; nothing from the other view modules.
 """
@@ -7,11 +7,9 @@ Imports from core, enterprises, hazards and this app; nothing from the other vie
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
@@ -99,19 +97,3 @@ def _verification_inspections(user, order: SuspensionOrder) -> list:
 
 def _ids(values) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
-
-
-def _attempt(form, run) -> tuple[int, str]:
-    """Run a service step for a valid form: (0, "") when done, else the status and the alert.
-    One transaction: files stored for a move that is then refused are rolled back with it."""
-    if not form.is_valid():
-        return 422, ""
-    try:
-        with http_errors(), transaction.atomic():
-            run()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return 422, ""
-    except domain.InvalidTransition as exc:
-        return 409, exc.message
-    return 0, ""

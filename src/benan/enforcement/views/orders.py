@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from benan.core import errors as domain
-from benan.core.pages import http_errors, messages_of
+from benan.core.pages import attempt, http_errors, messages_of
 from benan.core.pages import list_page as _list_page
 from benan.core.scope import get_in_scope
 
@@ -26,7 +26,6 @@ from ..models import HEADS, CriminalReferral, ReferralState, SuspensionOrder, Su
 from .actions import REFERRAL_ACTIONS, REFERRAL_DONE
 from .cases import _render_detail
 from .common import (
-    _attempt,
     _case_or_404,
     _docx,
     _may,
@@ -129,7 +128,7 @@ def suspension_lift(request, pk: int):
             comment=data["comment"],
         )
 
-    status, alert = _attempt(form, run)
+    status, alert = attempt(form, run)
     if not status:
         messages.success(request, f"已解除停产整顿（{order.number}）")
         return redirect("enforcement:detail", pk=order.case_id)
@@ -223,7 +222,7 @@ def referral_action(request, pk: int, action: str):
                 feedback_on=data["feedback_on"],
             )
 
-    status, alert = _attempt(form, run)
+    status, alert = attempt(form, run)
     if not status:
         messages.success(request, REFERRAL_DONE[action])
         return redirect(reverse("enforcement:detail", args=[referral.case_id]) + f"#referral-{referral.pk}")

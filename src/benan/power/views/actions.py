@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from benan.core.pages import attempt
+
 from . import panels as specs
-from .common import alert_or_404, attempt, require_government
+from .common import alert_or_404, require_government
 from .detail import detail_context
 
 
@@ -29,7 +31,9 @@ def _act(request, pk: int, key: str):
         return render(request, "power/detail.html", context, status=403)
     form = specs.make_form(key, request, alert, data=request.POST, files=request.FILES)
     done: list[str] = []
-    status, notice = attempt(form, lambda: done.append(spec.run(request, alert, form)))
+    status, notice = attempt(
+        form, lambda: done.append(spec.run(request, alert, form)), refusals_on_page=True
+    )
     if not status:
         messages.success(request, done[0])
         return redirect(reverse("power:detail", args=[alert.pk]))

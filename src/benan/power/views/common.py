@@ -1,5 +1,5 @@
 """Helpers shared by the power pages: who may see alerts, list filters, paging, the region choices
-of a user's scope, badge colours, and running a service step for a form.
+of a user's scope and badge colours (a service step for a form runs through core.pages.attempt).
 
 Imports from core, enterprises and this app; nothing from the other view modules.
 """
@@ -7,9 +7,7 @@ Imports from core, enterprises and this app; nothing from the other view modules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
-from benan.core import errors as domain
 from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pages import http_errors
 from benan.enterprises.forms import grouped_regions, scope_regions
@@ -45,25 +43,3 @@ def region_param(raw: str) -> str | None:
 def region_groups(user):
     """The cities and counties of the user's scope for an <optgroup> select."""
     return grouped_regions(scope_regions(user), counties_only=False)
-
-
-def attempt(form, run) -> tuple[int, str]:
-    """Run a service step for a valid form: (0, "") when done, else the status and the message.
-
-    One transaction: photos stored for a check that is then refused are rolled back with it. A
-    refused role or a move the state does not allow is said on the page (403 / 409), not as a bare
-    error page: the user can see the alert, only this action is not theirs to take now.
-    """
-    if not form.is_valid():
-        return 422, ""
-    try:
-        with http_errors(), transaction.atomic():
-            run()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return 422, ""
-    except PermissionDenied as exc:
-        return 403, str(exc)
-    except domain.InvalidTransition as exc:
-        return 409, exc.message
-    return 0, ""
