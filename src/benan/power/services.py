@@ -16,6 +16,7 @@ import pyarrow as pa
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 
 from benan.core import audit, clock, fields, loop
 from benan.core.attachments import usable
@@ -175,8 +176,9 @@ def scan(*, since: date | None = None, until: date | None = None, engine: str = 
     enterprises = {}
     for i in range(0, len(usccs), 1000):  # keep each IN list well under SQLite's variable limit
         enterprises.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=usccs[i : i + 1000]))
+    recipients: dict[str, list] = {}
     for (uscc, kind), runs in sorted(by_key.items()):
-        outcome, alert = _upsert(enterprises[uscc], kind, runs)
+        outcome, alert = _upsert(enterprises[uscc], kind, runs, recipients)
         setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome == "created":
             report.created_ids.append(alert.pk)
@@ -218,7 +220,11 @@ def _merge(runs: list[dict], not_before: date | None) -> dict | None:
     }
 
 
-def _upsert(enterprise: Enterprise, kind: str, runs: list[dict]) -> tuple[str, PowerAlert | None]:
+def _upsert(
+    enterprise: Enterprise, kind: str, runs: list[dict], recipients: dict | None = None
+) -> tuple[str, PowerAlert | None]:
+    """Create, extend or leave the alert of `enterprise` and `kind` for the scan's `runs`.
+    `recipients` caches each county's users to tell over one scan."""
     with transaction.atomic():
         # One scan at a time per enterprise: the row lock orders concurrent scans.
         Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
@@ -237,7 +243,7 @@ def _upsert(enterprise: Enterprise, kind: str, runs: list[dict]) -> tuple[str, P
                 **found,
             )
             audit.record(None, "power.poweralert.detected", alert, kind=kind, **_jsonable(found))
-            _tell_county(alert)
+            _tell_county(alert, {} if recipients is None else recipients)
             return "created", alert
         found["start_date"] = min(current.start_date, found["start_date"])
         found["end_date"] = max(current.end_date, found["end_date"])
@@ -251,16 +257,19 @@ def _jsonable(found: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in found.items()}
 
 
-def _tell_county(alert: PowerAlert) -> None:
-    """The county's safety office and inspectors learn of a new alert."""
-    users = User.objects.filter(
-        region_id=alert.region_id, role__in=[Role.SAFETY_OFFICE, Role.INSPECTOR], is_active=True
-    )
+def _tell_county(alert: PowerAlert, recipients: dict) -> None:
+    """The county's safety office and inspectors learn of a new alert (looked up once per county)."""
+    if alert.region_id not in recipients:
+        recipients[alert.region_id] = list(
+            User.objects.filter(
+                region_id=alert.region_id, role__in=[Role.SAFETY_OFFICE, Role.INSPECTOR], is_active=True
+            )
+        )
     notify(
-        users,
+        recipients[alert.region_id],
         title=f"新的电力数据预警：{alert.enterprise.name}（{alert.get_kind_display()}）",
         body=alert.evidence,
-        url=f"/power/alerts/{alert.pk}/",
+        url=reverse("power:detail", args=[alert.pk]),
         obj=alert,
     )
 
@@ -278,7 +287,7 @@ def assign(*, actor, alert: PowerAlert, inspector_id: int) -> PowerAlert:
             [inspector],
             title=f"请核查电力数据预警：{alert.enterprise.name}",
             body=alert.evidence,
-            url=f"/power/alerts/{alert.pk}/",
+            url=reverse("power:detail", args=[alert.pk]),
             obj=alert,
         )
     return alert
