@@ -145,6 +145,7 @@ def _register_routers() -> None:
     from benan.enforcement.api import router as enforcement_router
     from benan.enterprises.api import router as enterprises_router
     from benan.hazards.api import router as hazards_router
+    from benan.emergency.api import router as emergency_router
     from benan.power.api import router as power_router
     from benan.standards.api import router as standards_router
 
@@ -155,6 +156,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", enforcement_router)
     api.add_router("/v1/", accidents_router)
     api.add_router("/v1/", power_router)
+    api.add_router("/v1/", emergency_router)
 
 
 _register_routers()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "benan.enforcement",
     "benan.accidents",
     "benan.power",
+    "benan.emergency",
     "benan.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("enforcement/", include("benan.enforcement.urls")),
     path("accidents/", include("benan.accidents.urls")),
     path("power/", include("benan.power.urls")),
+    path("emergency/", include("benan.emergency.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
