@@ -18,6 +18,7 @@ from benan.standards.models import Criterion
 
 from .accidents import matrix as accident_matrix
 from .conftest import JINJIANG, WUHOU, make_uscc
+from .emergency import matrix as emergency_matrix
 from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
@@ -179,6 +180,7 @@ API_MATRIX = {
     **ENFORCEMENT_API,
     **accident_matrix.ACCIDENT_API,
     **power_matrix.POWER_API,
+    **emergency_matrix.EMERGENCY_API,
 }
 
 
@@ -215,7 +217,8 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
         return
     url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
                       criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1, **PATH_IDS,
-                      **accident_matrix.PATH_IDS, **power_matrix.PATH_IDS)
+                      **accident_matrix.PATH_IDS, **power_matrix.PATH_IDS,
+                      **emergency_matrix.PATH_IDS)
     response = getattr(api(None), method)(url)
     assert response.status_code == (200 if endpoint in PUBLIC | accident_matrix.PUBLIC else 401)
 

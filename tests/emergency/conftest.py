@@ -62,7 +62,12 @@ def stock(admin):
     def make(warehouse, item: str = "M01", quantity: int = 100, expires_in: int | None = None, minimum=None):
         expiry = clock.today() + timedelta(days=expires_in) if expires_in is not None else None
         return services.receive(
-            actor=admin, warehouse=warehouse, item=item, quantity=quantity, expiry_date=expiry, minimum=minimum,
+            actor=admin,
+            warehouse=warehouse,
+            item=item,
+            quantity=quantity,
+            expiry_date=expiry,
+            minimum=minimum,
             received_on=clock.today() - timedelta(days=400),
         )
 

@@ -17,7 +17,10 @@ DEGREE_KM = math.pi * 6371.0088 / 180  # 111.195 km
 def haversine(lat1, lon1, lat2, lon2, r=6371.0088):
     """Written out again here so the test does not trust the code it checks."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * r * math.asin(math.sqrt(a))
 
 
@@ -42,9 +45,14 @@ def test_distances_east_west_and_diagonal_match_haversine(api, commander, team):
     point = (28.5, 102.3)
     sites = [(28.5, 102.9), (29.7, 101.1), (28.45, 102.31), (33.9, 107.9), (26.1, 98.0)]
     made = [team(region="510107", lat=y, lon=x, name=f"队{n}") for n, (y, x) in enumerate(sites)]
-    items = api(commander).get(
-        "/api/v1/resources/nearest", {"lat": point[0], "lon": point[1], "kind": "rescue_team", "limit": 10}
-    ).json()
+    items = (
+        api(commander)
+        .get(
+            "/api/v1/resources/nearest",
+            {"lat": point[0], "lon": point[1], "kind": "rescue_team", "limit": 10},
+        )
+        .json()
+    )
     expected = sorted((haversine(*point, t.lat, t.lon), t.pk) for t in made)
     assert [i["id"] for i in items] == [pk for _, pk in expected]
     for item, (km, _) in zip(items, expected, strict=True):
@@ -76,7 +84,9 @@ def test_capability_and_availability_filter_teams(api, commander, team):
     base = {"lat": 30.0, "lon": 104.0, "kind": "rescue_team"}
     ids = [i["id"] for i in client.get("/api/v1/resources/nearest", {**base, "capability": "hazchem"}).json()]
     assert ids == [resting.pk, hazchem.pk]
-    items = client.get("/api/v1/resources/nearest", {**base, "capability": "hazchem", "available": "true"}).json()
+    items = client.get(
+        "/api/v1/resources/nearest", {**base, "capability": "hazchem", "available": "true"}
+    ).json()
     assert [i["id"] for i in items] == [hazchem.pk]
     assert items[0]["available"] is True and items[0]["status_label"] == "待命"
     assert fire.pk not in ids
@@ -125,8 +135,12 @@ def test_county_users_find_only_their_own_region(api, team, make_user):
     own = team("510107", lat=30.6, lon=104.0)
     other = team("510104", lat=30.61, lon=104.0)
     county = make_user("wuhou-commander", Role.COMMANDER, region="510107")
-    ids = [i["id"] for i in api(county).get(
-        "/api/v1/resources/nearest", {"lat": 30.6, "lon": 104.0, "kind": "rescue_team"}).json()]
+    ids = [
+        i["id"]
+        for i in api(county)
+        .get("/api/v1/resources/nearest", {"lat": 30.6, "lon": 104.0, "kind": "rescue_team"})
+        .json()
+    ]
     assert ids == [own.pk]
     assert other.pk not in ids
 
@@ -141,6 +155,8 @@ def test_bounding_box_holds_the_circle():
                 # A point km away on the bearing must lie inside the box.
                 d, p1, l1, b = km / 6371.0088, math.radians(lat), math.radians(104.0), math.radians(bearing)
                 p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-                l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+                l2 = l1 + math.atan2(
+                    math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+                )
                 y, x = math.degrees(p2), math.degrees(l2)
                 assert box[0] - 1e-9 <= y <= box[1] + 1e-9 and box[2] - 1e-9 <= x <= box[3] + 1e-9

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.timezone import localtime
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
 from benan.core import clock
@@ -490,7 +491,7 @@ def list_teams(
 @router.post("/resources/teams", response={201: TeamOut}, summary="登记救援队伍")
 def create_team(request, payload: TeamIn):
     team = services.create_team(actor=request.auth, **payload.model_dump())
-    return 201, team_out(services.get(RescueTeam, request.auth, team.pk), request.auth)
+    return HttpStatus(201, team_out(services.get(RescueTeam, request.auth, team.pk), request.auth))
 
 
 @router.get("/resources/teams/{int:team_id}", response=TeamOut, summary="救援队伍详情")
@@ -588,7 +589,7 @@ def list_warehouses(
 @router.post("/resources/warehouses", response={201: WarehouseOut}, summary="登记物资库")
 def create_warehouse(request, payload: WarehouseIn):
     warehouse = services.create_warehouse(actor=request.auth, **payload.model_dump())
-    return 201, warehouse_out(services.get(Warehouse, request.auth, warehouse.pk))
+    return HttpStatus(201, warehouse_out(services.get(Warehouse, request.auth, warehouse.pk)))
 
 
 @router.get("/resources/warehouses/{int:warehouse_id}", response=WarehouseOut, summary="物资库详情")
@@ -623,7 +624,7 @@ class ReceiveIn(Strict):
 def receive(request, warehouse_id: int, payload: ReceiveIn):
     warehouse = services.get(Warehouse, request.auth, warehouse_id)
     batch = services.receive(actor=request.auth, warehouse=warehouse, **payload.model_dump())
-    return 201, stock_out(queries.stock_of(warehouse).get(pk=batch.stock_id))
+    return HttpStatus(201, stock_out(queries.stock_of(warehouse).get(pk=batch.stock_id)))
 
 
 class MinimumIn(Strict):
@@ -773,7 +774,7 @@ def register_equipment(request, payload: EquipmentIn):
     data = payload.model_dump()
     warehouse = services.get(Warehouse, request.auth, data.pop("warehouse_id"))
     equipment = services.register_equipment(actor=request.auth, warehouse=warehouse, **data)
-    return 201, equipment_out(services.get(Equipment, request.auth, equipment.pk), request.auth)
+    return HttpStatus(201, equipment_out(services.get(Equipment, request.auth, equipment.pk), request.auth))
 
 
 @router.get("/resources/equipment/{int:equipment_id}", response=EquipmentOut, summary="装备详情")
@@ -1076,7 +1077,7 @@ def start_dispatch(request, payload: DispatchIn):
         dispatch = services.start_dispatch(actor=request.auth, **data)
         if orders:
             services.send_orders(actor=request.auth, dispatch=dispatch, orders=orders)
-    return 201, dispatch_out(services.get(Dispatch, request.auth, dispatch.pk), request.auth)
+    return HttpStatus(201, dispatch_out(services.get(Dispatch, request.auth, dispatch.pk), request.auth))
 
 
 @router.get("/dispatches/{int:dispatch_id}", response=DispatchOut, summary="调度详情和指令")
@@ -1088,7 +1089,9 @@ def get_dispatch(request, dispatch_id: int):
 def send_orders(request, dispatch_id: int, payload: OrdersIn):
     dispatch = services.get(Dispatch, request.auth, dispatch_id)
     sent = services.send_orders(actor=request.auth, dispatch=dispatch, orders=payload.model_dump()["orders"])
-    return 201, [order_out(services.get(DispatchOrder, request.auth, o.pk), request.auth) for o in sent]
+    return HttpStatus(
+        201, [order_out(services.get(DispatchOrder, request.auth, o.pk), request.auth) for o in sent]
+    )
 
 
 class OrderPage(Schema):
@@ -1330,7 +1333,7 @@ def list_drills(
 @router.post("/drills", response={201: DrillOut}, summary="登记演练或培训计划")
 def plan_drill(request, payload: DrillIn):
     drill = services.plan_drill(actor=request.auth, **payload.model_dump())
-    return 201, drill_out(services.get(Drill, request.auth, drill.pk), request.auth)
+    return HttpStatus(201, drill_out(services.get(Drill, request.auth, drill.pk), request.auth))
 
 
 @router.get("/drills/{int:drill_id}", response=DrillOut, summary="演练详情")
@@ -1370,7 +1373,7 @@ def add_follow_up(request, drill_id: int, payload: FollowUpIn):
     item = services.add_follow_up(
         actor=request.auth, drill=services.get(Drill, request.auth, drill_id), **payload.model_dump()
     )
-    return 201, follow_up_out(services.get(FollowUp, request.auth, item.pk), request.auth)
+    return HttpStatus(201, follow_up_out(services.get(FollowUp, request.auth, item.pk), request.auth))
 
 
 @router.get("/drill-follow-ups", response=list[FollowUpOut], summary="演练整改事项（我的、逾期）")

@@ -759,6 +759,9 @@ class FollowUp(models.Model):
     drill = models.ForeignKey(Drill, verbose_name="演练", on_delete=models.PROTECT, related_name="follow_ups")
     description = models.TextField("问题和整改要求")
     assignee = models.ForeignKey(User, verbose_name="责任人", on_delete=models.PROTECT, related_name="+")
+    # The drill's region, or the assignee's when it lies below: the assignee must see the item,
+    # and so must the offices above it.
+    region = models.ForeignKey(Region, verbose_name="责任区划", on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField("整改期限")
     state = models.CharField("状态", max_length=20, choices=FollowUpState.choices, default=FollowUpState.OPEN)
     result = models.TextField("整改情况", blank=True)
@@ -775,7 +778,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE = Scope(region="drill__region", enterprise=None)
+    SCOPE = Scope(region="region", enterprise=None)
     LOOP = Workflow(
         transitions=[
             Transition(

@@ -377,7 +377,7 @@ def drills(user, *, region=None, kind=None, state=None, year=None, q=None) -> Qu
 
 
 def follow_ups(user, *, drill: Drill | None = None, state=None, mine=False, overdue=False) -> QuerySet:
-    qs = scope(FollowUp.objects.select_related("drill__region", "assignee"), user)
+    qs = scope(FollowUp.objects.select_related("drill", "region", "assignee"), user)
     if drill is not None:
         qs = qs.filter(drill=drill)
     if state:

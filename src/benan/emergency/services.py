@@ -696,7 +696,11 @@ def add_follow_up(*, actor, drill: Drill, description: str, assignee_id: int, du
         raise ValidationError({"due_date": ["整改期限不能早于今天"]})
     with transaction.atomic():
         item = FollowUp.objects.create(
-            drill=drill, description=description, assignee=assignee, due_date=due_date
+            drill=drill,
+            description=description,
+            assignee=assignee,
+            region=assignee.region if drill.region.contains(assignee.region_id) else drill.region,
+            due_date=due_date,
         )
         audit.record(
             actor, "emergency.followup.create", item, drill=drill.pk, assignee=assignee.pk, due_date=due_date
@@ -806,7 +810,7 @@ def sweep(*, today: date | None = None) -> dict[str, int]:
     overdue = FollowUp.objects.filter(state=FollowUpState.OPEN, due_date__lt=today).filter(
         Q(escalated_due__isnull=True) | ~Q(escalated_due=F("due_date"))
     )
-    for item in overdue.select_related("drill__region", "assignee").iterator(chunk_size=500):
+    for item in overdue.select_related("drill", "region", "assignee").iterator(chunk_size=500):
         with transaction.atomic():
             if not FollowUp.objects.filter(
                 pk=item.pk, state=FollowUpState.OPEN, due_date=item.due_date, escalated_due=item.escalated_due
@@ -817,7 +821,7 @@ def sweep(*, today: date | None = None) -> dict[str, int]:
                 None, "emergency.followup.escalated", item, due_date=item.due_date, days_overdue=days
             )
             notifications.notify(
-                [item.assignee, *_managers_of(item.drill.region)],
+                [item.assignee, *_managers_of(item.region)],
                 title=f"演练整改逾期 {days} 天：{item.drill.title}",
                 body=item.description[:200],
                 url=reverse("emergency:drill", args=[item.drill_id]),
