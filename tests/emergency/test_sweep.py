@@ -73,3 +73,16 @@ def test_overdue_follow_ups_go_to_the_assignee_and_the_managers(api, commander, 
     assert services.sweep(today=clock.today() + timedelta(days=4))["follow_ups"] == 0
     assert Notification.objects.filter(recipient=county, title__contains="演练整改逾期 3 天").exists()
     assert audit.history(item).last().action == "emergency.followup.escalated"
+
+
+def test_the_sweep_command_reports_and_refuses_a_bad_date(admin, equipment):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    equipment(next_maintenance=clock.today())
+    out = StringIO()
+    call_command("emergency", "sweep", stdout=out)
+    assert "到期保养提醒 1 条" in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("emergency", "sweep", "--today", "2026-13-01")
