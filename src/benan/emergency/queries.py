@@ -217,7 +217,9 @@ def _base(
             qs = qs.filter(readiness=Readiness.READY) if available else qs.exclude(readiness=Readiness.READY)
         return qs, ""
     if kind == "warehouse":
-        return warehouses(user, region=region, item=item), ""
+        # A warehouse is always open for issuing; "unavailable" warehouses are none.
+        qs = warehouses(user, region=region, item=item)
+        return (qs.none() if available is False else qs), ""
     qs = equipment(user, region=region, item=item).exclude(status=EquipmentStatus.RETIRED)
     if available is not None:
         qs = (

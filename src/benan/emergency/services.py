@@ -507,7 +507,7 @@ def _send_one(actor, dispatch: Dispatch, spec: dict, n: int) -> DispatchOrder:
             actor,
             borrower=f"应急调度：{dispatch.title}"[:100],
             purpose=note,
-            expected_return=clock.today() + timedelta(days=int(spec.get("days") or 7)),
+            expected_return=clock.today() + timedelta(days=_days(spec.get("days", 7))),
             order=order,
         )
     else:
@@ -529,6 +529,12 @@ def _send_one(actor, dispatch: Dispatch, spec: dict, n: int) -> DispatchOrder:
         lines=spec.get("lines") or [],
     )
     return order
+
+
+def _days(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
+        raise ValidationError({"days": ["装备预计使用天数必须是 1 到 365 之间的整数"]})
+    return value
 
 
 def _km(dispatch: Dispatch, lat: float, lon: float) -> float:
