@@ -62,7 +62,7 @@ def _require_manager(actor) -> None:
         raise PermissionDenied("只有应急指挥人员和安委办可以管理应急资源")
 
 
-def _require_government(actor) -> None:
+def require_government(actor) -> None:
     if actor is None or not (actor.is_admin or actor.role in GOVERNMENT_ROLES):
         raise PermissionDenied("应急资源仅供政府部门使用")
 
