@@ -142,10 +142,10 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from benan.accidents.api import router as accidents_router
     from benan.core.api import router as core_router
+    from benan.emergency.api import router as emergency_router
     from benan.enforcement.api import router as enforcement_router
     from benan.enterprises.api import router as enterprises_router
     from benan.hazards.api import router as hazards_router
-    from benan.emergency.api import router as emergency_router
     from benan.power.api import router as power_router
     from benan.standards.api import router as standards_router
 

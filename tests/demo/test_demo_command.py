@@ -60,6 +60,7 @@ def test_timelines_in_the_database_are_contiguous(demo):
     ("ent-wuhou", Role.ENTERPRISE, None),
     ("expert", Role.EXPERT, "510000"),
     ("commander", Role.COMMANDER, "510000"),
+    ("wuhou-commander", Role.COMMANDER, "510107"),
 ])
 def test_demo_accounts_have_their_role_and_region(demo, username, role, region):
     user = User.objects.get(username=username)
@@ -78,7 +79,7 @@ def test_the_enterprise_account_is_bound_to_the_first_wuhou_enterprise(demo):
 
 def test_everything_is_in_the_audit_log_and_the_chain_holds(demo):
     assert AuditEntry.objects.filter(action="demo.enterprise.created").count() == N
-    assert AuditEntry.objects.filter(action="demo.user.created").count() == 8
+    assert AuditEntry.objects.filter(action="demo.user.created").count() == len(generator.DEMO_ACCOUNTS)
     assert audit.verify().ok
     assert "OK" in run("audit", "verify")
 
@@ -87,7 +88,7 @@ def test_if_empty_does_not_duplicate(demo):
     out = run("demo", enterprises=50, if_empty=True)
     assert "跳过" in out
     assert Enterprise.objects.count() == N
-    assert User.objects.count() == 8
+    assert User.objects.count() == len(generator.DEMO_ACCOUNTS)
 
 
 def test_it_refuses_to_add_to_a_filled_database(demo):
@@ -108,7 +109,7 @@ def test_it_keeps_accounts_that_already_exist(regions):
     out = run("demo", enterprises=20, hazards=0, cases=0, accidents=0)
     assert "expert" in out
     assert not User.objects.get(username="expert").check_password("demo-2026")
-    assert User.objects.count() == 8
+    assert User.objects.count() == len(generator.DEMO_ACCOUNTS)
 
 
 def test_demo_logins_lists_the_accounts(demo):

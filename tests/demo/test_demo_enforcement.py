@@ -309,8 +309,9 @@ def test_the_audit_chain_holds_and_records_every_case(demo):
     assert "OK" in run("audit", "verify")
     n = EnforcementCase.objects.count()
     assert AuditEntry.objects.filter(action="enforcement.enforcementcase.opened").count() == n
-    assert AuditEntry.objects.filter(action="demo.user.created").count() == 8
-    assert AuditEntry.objects.filter(action="demo.actor.created").count() == User.objects.count() - 8
+    assert AuditEntry.objects.filter(action="demo.user.created").count() == len(generator.DEMO_ACCOUNTS)
+    actors = User.objects.count() - len(generator.DEMO_ACCOUNTS)
+    assert AuditEntry.objects.filter(action="demo.actor.created").count() == actors
     extra = User.objects.exclude(username__in=[a.username for a in generator.DEMO_ACCOUNTS])
     assert not any(u.has_usable_password() for u in extra)
 

@@ -3,8 +3,9 @@
 `generate()` is pure (no database): the same seed and count give the same enterprises, every
 row validated by `enterprises.rules` like real input. `install()` writes them through
 `enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
-hazards (`demo.hazards`), enforcement cases (`demo.enforcement`), accidents (`demo.accidents`) and
-power alerts (`demo.power`). Imports from core, enterprises, standards and those demo modules.
+hazards (`demo.hazards`), enforcement cases (`demo.enforcement`), accidents (`demo.accidents`),
+power alerts (`demo.power`) and emergency resources (`demo.emergency`). Imports from core,
+enterprises, standards and those demo modules.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from benan.enterprises.services import NewEnterprise, create_many
 from benan.standards.models import Criterion
 
 from . import accidents as demo_accidents
+from . import emergency as demo_emergency
 from . import enforcement as demo_enforcement
 from . import hazards as demo_hazards
 from . import power as demo_power
@@ -148,6 +150,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("ent-wuhou", Role.ENTERPRISE, None, "杨", "帆"),
     DemoAccount("expert", Role.EXPERT, "510000", "赵", "立新"),
     DemoAccount("commander", Role.COMMANDER, "510000", "黄", "卫东"),
+    DemoAccount("wuhou-commander", Role.COMMANDER, WUHOU, "周", "建"),
 )
 
 
@@ -358,6 +361,7 @@ class InstallResult:
     cases: demo_enforcement.CaseResult | None = None  # None when no cases were asked for
     accidents: demo_accidents.AccidentResult | None = None  # None when no accidents were asked for
     power: demo_power.PowerResult | None = None  # None when no power demo was asked for
+    emergency: demo_emergency.EmergencyResult | None = None  # None when no emergency demo was asked for
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -407,13 +411,16 @@ def install(
     accident_progress: Callable[[int], None] | None = None,
     power: int | None = None,
     power_progress: Callable[[int], None] | None = None,
+    emergency: int | None = None,
+    emergency_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
-    """Generate and write the demo data, accounts, hazards, enforcement cases, accidents and power
-    alerts in one transaction: all of it or nothing (but the power readings, in the lake on disk).
-    `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
+    """Generate and write the demo data, accounts, hazards, enforcement cases, accidents, power
+    alerts and emergency resources in one transaction: all of it or nothing (but the power readings,
+    in the lake on disk). `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
     `demo.enforcement.default_count(enterprises)`, `accidents` to
     `demo.accidents.default_count(enterprises)`, `power` (enterprises with meters) to
-    `demo.power.default_count(enterprises)`."""
+    `demo.power.default_count(enterprises)`, `emergency` (rescue teams) to
+    `demo.emergency.default_count(enterprises)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
@@ -431,6 +438,8 @@ def install(
     power = demo_power.default_count(enterprises) if power is None else power
     if power < 0:
         raise ValueError("power must not be negative")
+    emergency = demo_emergency.default_count(enterprises) if emergency is None else emergency
+    demo_emergency.check_count(emergency)
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -459,10 +468,15 @@ def install(
                                    progress=accident_progress)
             if accidents else None
         )
-        # Last: it picks enterprises by the suspensions the enforcement cases ordered.
+        # After the cases: it picks enterprises by the suspensions the enforcement cases ordered.
         power_result = (
             demo_power.install(n=power, seed=seed, regions=regions, progress=power_progress)
             if power else None
+        )
+        # Last: it dispatches to the latest serious accident and leaves the others' choices alone.
+        emergency_result = (
+            demo_emergency.install(n=emergency, seed=seed, regions=regions, progress=emergency_progress)
+            if emergency else None
         )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
@@ -476,4 +490,5 @@ def install(
         cases=case_result,
         accidents=accident_result,
         power=power_result,
+        emergency=emergency_result,
     )

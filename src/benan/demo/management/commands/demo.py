@@ -1,6 +1,6 @@
 """`benan demo`: fill an empty database with a deterministic demo province, its accounts, its
-hazards, its enforcement cases, its accidents and its power alerts (every state of each loop, written
-through the real services; the power readings go to the lake).
+hazards, its enforcement cases, its accidents, its power alerts and its emergency resources (every
+state of each loop, written through the real services; the power readings go to the lake).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -14,10 +14,20 @@ from tqdm import tqdm
 
 from benan.accidents.models import AccountabilityKind, Grade, InvestigationState, MeasureState
 from benan.demo import accidents as demo_accidents
+from benan.demo import emergency as demo_emergency
 from benan.demo import enforcement as demo_enforcement
 from benan.demo import generator
 from benan.demo import hazards as demo_hazards
 from benan.demo import power as demo_power
+from benan.emergency.models import (
+    DrillState,
+    EquipmentStatus,
+    FollowUpState,
+    LoanState,
+    OrderState,
+    Readiness,
+    WarehouseLevel,
+)
 from benan.enforcement.models import BlacklistState, CaseState, ReferralState, SuspensionState
 from benan.enterprises.models import Enterprise, Status
 from benan.hazards.models import HazardState
@@ -27,7 +37,7 @@ from benan.power.models import AlertKind, AlertState
 class Command(BaseCommand):
     help = (
         "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）、隐患排查治理记录"
-        "、行政执法案件、生产安全事故和电力数据预警"
+        "、行政执法案件、生产安全事故、电力数据预警和应急资源"
     )
 
     def add_arguments(self, parser):
@@ -63,6 +73,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--emergency", type=int, default=None,
+            help=(
+                f"应急救援队伍数量，连同物资库、物资、装备公物仓、调度和演练（默认企业数不少于 "
+                f"{demo_emergency.MIN_DEFAULT_ENTERPRISES} 时为企业数的二十五分之一，"
+                f"至少 {demo_emergency.MIN_DEFAULT}、最多 {demo_emergency.MAX_DEFAULT} 支，否则不生成；"
+                f"0 表示不生成，否则不少于 {demo_emergency.MIN_TEAMS}）"
+            ),
+        )
+        parser.add_argument(
             "--seed", type=int, default=generator.DEFAULT_SEED,
             help=f"随机种子，相同种子生成相同数据（默认 {generator.DEFAULT_SEED}）",
         )
@@ -92,6 +111,15 @@ class Command(BaseCommand):
             power = demo_power.default_count(n)
         if power < 0:
             raise CommandError("--power 不能是负数")
+        emergency = options["emergency"]
+        if emergency is None:
+            emergency = demo_emergency.default_count(n)
+        if emergency < 0:
+            raise CommandError("--emergency 不能是负数")
+        if 0 < emergency < demo_emergency.MIN_TEAMS:
+            raise CommandError(
+                f"--emergency 为 0（不生成）或不少于 {demo_emergency.MIN_TEAMS}（21 个市州的骨干队伍）"
+            )
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -106,6 +134,7 @@ class Command(BaseCommand):
             tqdm(total=cases, desc="案件", **{**bars, "unit": "件"}) as handled,
             tqdm(total=accidents, desc="事故", **{**bars, "unit": "起"}) as happened,
             tqdm(total=power, desc="电力", **bars) as metered,
+            tqdm(total=emergency, desc="应急", **{**bars, "unit": "支"}) as mustered,
         ):
             try:
                 result = generator.install(
@@ -113,6 +142,7 @@ class Command(BaseCommand):
                     hazards=hazards, hazard_progress=found.update, cases=cases, case_progress=handled.update,
                     accidents=accidents, accident_progress=happened.update,
                     power=power, power_progress=metered.update,
+                    emergency=emergency, emergency_progress=mustered.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -134,6 +164,8 @@ class Command(BaseCommand):
             self.stdout.write(accident_line(result.accidents))
         if result.power is not None:
             self.stdout.write(power_line(result.power))
+        if result.emergency is not None:
+            self.stdout.write(emergency_line(result.emergency))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
 
@@ -207,4 +239,27 @@ def power_line(result: demo_power.PowerResult) -> str:
         f"{result.first_day} 至 {result.last_day} 的15分钟用电读数 {result.readings:,} 条，"
         f"每周扫描 {result.scans} 次；电力数据预警 {sum(result.alerts.values())} 条（{kinds}；{states}），"
         f"其中已立案 {result.with_case} 条；新建账号 {result.actors_created} 个（不可登录）"
+    )
+
+
+def emergency_line(result: demo_emergency.EmergencyResult) -> str:
+    def labelled(choices, counts: dict) -> str:
+        return "，".join(f"{choices(s).label} {counts[s]}" for s in choices.values if counts.get(s)) or "无"
+
+    accident = f"事故 {result.accident} 的现场调度" if result.accident else "（无可调度的近期事故）"
+    return (
+        f"演示应急资源：救援队伍 {result.teams} 支（{labelled(Readiness, result.readiness)}），"
+        f"覆盖 {result.cities} 个市州；物资库 {sum(result.warehouses.values())} 个"
+        f"（{labelled(WarehouseLevel, result.warehouses)}；装备公物仓 {result.pools} 个），"
+        f"库存品目 {result.stock_lines} 条、批次 {result.batches} 个，"
+        f"低于最低库存 {result.below_minimum} 条，"
+        f"30 天内到期或已过期 {result.expiring} 批（其中已过期 {result.expired} 批）；"
+        f"装备 {sum(result.equipment.values())} 台套（{labelled(EquipmentStatus, result.equipment)}），"
+        f"借用 {sum(result.loans.values())} 次（{labelled(LoanState, result.loans)}；"
+        f"逾期未还 {result.overdue_loans} 次），30 天内到期保养 {result.maintenance_due} 台套；"
+        f"应急调度 {result.dispatches} 次（含{accident}），"
+        f"调度指令 {sum(result.orders.values())} 条（{labelled(OrderState, result.orders)}）；"
+        f"演练和培训 {sum(result.drills.values())} 次（{labelled(DrillState, result.drills)}），"
+        f"整改事项 {sum(result.follow_ups.values())} 项（{labelled(FollowUpState, result.follow_ups)}；"
+        f"逾期 {result.overdue_follow_ups} 项）；新建账号 {result.actors_created} 个（不可登录）"
     )
