@@ -19,6 +19,7 @@ from benan.standards.models import Criterion
 from .accidents import matrix as accident_matrix
 from .conftest import JINJIANG, WUHOU, make_uscc
 from .emergency import matrix as emergency_matrix
+from .emergency.page_matrix import EMERGENCY_PAGES
 from .enforcement import matrix as enforcement_matrix
 from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
@@ -931,6 +932,7 @@ PAGE_MATRIX = {
     **ENFORCEMENT_PAGES,
     **ACCIDENT_PAGES,
     **POWER_PAGES,
+    **EMERGENCY_PAGES,
 }
 
 

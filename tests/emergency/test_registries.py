@@ -187,3 +187,14 @@ def test_enterprises_see_no_resources(api, ent_wuhou, warehouse):
     assert client.get("/api/v1/resources/warehouses").status_code == 403
     assert client.get(f"/api/v1/resources/warehouses/{w.pk}").status_code == 404
     assert Warehouse.objects.count() == 1
+
+
+def test_moving_a_team_to_another_county_is_recorded(api, commander, team):
+    t = team()
+    response = api(commander).patch(
+        f"/api/v1/resources/teams/{t.pk}", {"region_code": "510104", "name": "锦江救援队"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["region"] == "510104"
+    changes = audit.history(t).last().data["changes"]
+    assert changes == {"region_code": ["510107", "510104"], "name": [t.name, "锦江救援队"]}

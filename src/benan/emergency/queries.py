@@ -393,3 +393,47 @@ def follow_ups(user, *, drill: Drill | None = None, state=None, mine=False, over
 
 def history(obj):
     return audit.history(obj)
+
+
+# -- what the people an order or a follow-up reaches may open ---------------------------------------
+
+
+def dispatch_seen_by(user, pk: int) -> Dispatch | None:
+    """The dispatch if its place is in the user's scope, or if it sent an order to a resource in it:
+    whoever received an order sees the incident it was sent to (the order's notification links
+    there) and, through `orders`, only the orders of their own resources."""
+    related = Dispatch.objects.select_related("region", "accident", "drill", "created_by")
+    dispatch = scope(related, user).filter(pk=pk).first()
+    if dispatch is None and orders(user).filter(dispatch_id=pk).exists():
+        dispatch = related.get(pk=pk)
+    return dispatch
+
+
+def drill_seen_by(user, pk: int) -> tuple[Drill | None, bool]:
+    """The drill and whether its region is in the user's scope. A drill is also seen by whoever holds
+    one of its follow-up items (a county's assignee of a city's drill: the item's notification links
+    there), who then sees only the items in their own scope and takes no action on the drill."""
+    drill = scope(Drill.objects.select_related("region"), user).filter(pk=pk).first()
+    if drill is not None:
+        return drill, True
+    if follow_ups(user).filter(drill_id=pk).exists():
+        return Drill.objects.select_related("region").get(pk=pk), False
+    return None, False
+
+
+def assignees(drill: Drill, limit: int = 500) -> list:
+    """Who a drill's follow-up may be handed to: active government users of the drill's region, of the
+    regions above it and of those below it (services.add_follow_up checks the choice again)."""
+    from benan.core.models import GOVERNMENT_ROLES, User
+
+    above, region = [], drill.region
+    while region.parent_id:
+        above.append(region.parent_id)
+        region = region.parent
+    low, high = drill.region.code_range()
+    return list(
+        User.objects.filter(is_active=True, role__in=GOVERNMENT_ROLES)
+        .filter(Q(region_id__in=above) | Q(region_id__gte=low, region_id__lte=high))
+        .select_related("region__parent")
+        .order_by("region_id", "role", "username")[:limit]
+    )

@@ -190,7 +190,7 @@ def _update(actor, obj, values: dict):
             setattr(locked, key, value)
         locked.save()
         after = _snapshot(locked, values)
-        changed = {k: [before[k], after[k]] for k in values if before[k] != after[k]}
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if changed:
             audit.record(actor, f"{type(obj)._meta.label_lower}.update", locked, changes=changed)
     return locked
