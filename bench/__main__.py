@@ -1,5 +1,7 @@
 """`python -m bench`: run the worker on SQLite and on a throwaway PostgreSQL, print the tables
-(the enterprise list; the hazard list and statistics on a bulk-loaded ledger, see bench.hazards).
+(the enterprise list; the hazard list and statistics on a bulk-loaded ledger, see bench.hazards;
+the nearest emergency resources on --resources bulk-loaded ones against the scan of every row, see
+bench.emergency). `--emergency-only` runs only the last (no demo, no hazards, no power suite).
 
 Then the power suite (bench.power: detector quality and throughput); `--power` runs only it,
 `--power-quick` only its quality part, `--no-power` skips it.
@@ -57,6 +59,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--demo-power", type=int, default=0,
         help="metered enterprises of the power demo (default 0: no lake is written under var/bench)",
     )
+    parser.add_argument(
+        "--resources", type=int, default=50_000,
+        help="emergency resources bulk-inserted for the nearest search (default 50000; 0 skips them)",
+    )
+    parser.add_argument(
+        "--emergency-only", action="store_true",
+        help="only the nearest search on the bench resources: no demo, no hazards, no power suite",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
@@ -65,6 +75,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.no_power and (args.power or args.power_quick):
         parser.error("--no-power with --power or --power-quick")
+    if args.emergency_only and (args.power or args.power_quick):
+        parser.error("--emergency-only with --power or --power-quick")
+    if args.emergency_only and not args.resources:
+        parser.error("--emergency-only with --resources 0")
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(args.backends) - set(BACKENDS)
     if unknown:
@@ -86,8 +100,10 @@ def run_worker(backend: str, args: argparse.Namespace, database_url: str | None)
     command = [
         sys.executable, "-m", "bench.worker", "--enterprises", str(args.enterprises),
         "--seed", str(args.seed), "--requests", str(args.requests), "--out", str(out),
-        "--hazards", str(args.hazards),
+        "--hazards", str(args.hazards), "--resources", str(args.resources),
     ]
+    if args.emergency_only:
+        command.append("--emergency-only")
     if args.demo_hazards is not None:
         command += ["--demo-hazards", str(args.demo_hazards)]
     if args.demo_cases is not None:
@@ -140,13 +156,29 @@ def row_cells(backend: str, query: dict) -> list[str]:
     ]
 
 
-def table(rows: list[list[str]]) -> str:
+EMERGENCY_HEADER = ["backend", "account", "points", "variant", "rows", "p50", "p95", "max", "ORM p95",
+                    "stmts", "scan p50", "scan p95", "speed-up", "p95 target"]
+
+
+def emergency_cells(backend: str, query: dict) -> list[str]:
+    api, orm, scan = query["api"], query["orm"], query["baseline_api"]
+    target = target_of(query)
+    return [
+        backend, query["account"], query["points"], query["query"], str(query["rows"]),
+        f"{api['p50_ms']:.1f}", f"{api['p95_ms']:.1f}", f"{api['max_ms']:.1f}", f"{orm['p95_ms']:.1f}",
+        f"{query['statements']['mean']:.1f}/{query['statements']['max']}",
+        f"{scan['p50_ms']:.1f}", f"{scan['p95_ms']:.1f}", f"{query['speed_up_p95']:.1f}x",
+        f"OVER {target:.0f} ms" if api["p95_ms"] > target else f"ok (<= {target:.0f} ms)",
+    ]
+
+
+def table(rows: list[list[str]], left: tuple[int, ...] = (0, 1, 10)) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
         # Text columns left-aligned, numbers right-aligned.
         cells = [
-            c.ljust(w) if i in (0, 1, 10) else c.rjust(w)
+            c.ljust(w) if i in left else c.rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
@@ -158,28 +190,42 @@ def table(rows: list[list[str]]) -> str:
 def report(results: dict, args: argparse.Namespace) -> str:
     header = ["backend", "query", "rows", "API p50", "API p95", "API max", "ORM p50", "ORM p95",
               "raw p50", "raw p95", "p95 target"]
-    rows, hazard_rows = [header], [header]
-    lines = [f"benan bench: {args.enterprises} enterprises, {args.hazards} bench hazards, "
-             f"{args.requests} requests per query, as sc-office (whole province); times in ms", ""]
+    rows, hazard_rows, emergency_rows = [header], [header], [EMERGENCY_HEADER]
+    if args.emergency_only:
+        lines = [f"benan bench (emergency only): {args.resources} bench resources, {args.requests} requests "
+                 "per variant; times in ms", ""]
+    else:
+        lines = [f"benan bench: {args.enterprises} enterprises, {args.hazards} bench hazards, "
+                 f"{args.resources} bench resources, {args.requests} requests per query, as sc-office "
+                 "(whole province); times in ms", ""]
     for backend, result in results["backends"].items():
         if "error" in result:
             lines.append(f"{backend}: FAILED: {result['error']}")
             continue
         lines.append(
-            f"{backend} {result['version']}: benan demo --enterprises {result['enterprises']} "
-            + (f"took {result['demo_seconds']:.1f} s" if result["demo_seconds"] is not None else "not run")
+            f"{backend} {result['version']}: "
+            + (f"benan demo --enterprises {result['enterprises']} took {result['demo_seconds']:.1f} s"
+               if result["demo_seconds"] is not None else "benan demo not run")
             + f"; ANALYZE {result['analyze_seconds']:.2f} s"
         )
         if result.get("hazard_load"):
             load = result["hazard_load"]
             lines.append(f"  bench hazards bulk-inserted: {load['hazards']} (+ {load['listings']} listings) "
                          f"in {load['seconds']:.0f} s; {result['hazard_rows']} hazards in the table")
+        if result.get("emergency_load"):
+            load = result["emergency_load"]
+            lines.append(f"  bench resources bulk-inserted: {load['teams']} teams, {load['warehouses']} "
+                         f"warehouses ({load['pools']} pool depots; {load['stock_lines']} stock lines, "
+                         f"{load['batches']} batches), {load['equipment']} pieces of equipment "
+                         f"in {load['seconds']:.0f} s")
         rows.extend(row_cells(backend, q) for q in result["queries"])
         hazard_rows.extend(row_cells(backend, q) for q in result.get("hazard_queries", []))
-    lines += ["", table(rows), ""]
-    lines.append("API = GET /api/v1/enterprises through Django's test client with a bearer token; "
-                 "ORM = the same queryset, paginate and statuses without HTTP; raw = the count and page "
-                 "SQL the ORM generates, run with cursor.execute (the floor).")
+        emergency_rows.extend(emergency_cells(backend, q) for q in result.get("emergency_queries", []))
+    if len(rows) > 1:
+        lines += ["", table(rows), ""]
+        lines.append("API = GET /api/v1/enterprises through Django's test client with a bearer token; "
+                     "ORM = the same queryset, paginate and statuses without HTTP; raw = the count and page "
+                     "SQL the ORM generates, run with cursor.execute (the floor).")
     if len(hazard_rows) > 1:
         lines += ["", table(hazard_rows), ""]
         lines.append("Hazards: API = GET /api/v1/hazards[/stats] as sc-office; ORM = queries.hazards + "
@@ -187,6 +233,27 @@ def report(results: dict, args: argparse.Namespace) -> str:
                      "ORM call sends (region checks, count, page, listings / the aggregate and the listing "
                      "count), run with cursor.execute (the floor). Targets: list p95 <= 100 ms, stats p95 "
                      "<= 300 ms.")
+    if len(emergency_rows) > 1:
+        lines += ["", table(emergency_rows, left=(0, 1, 2, 3, 13)), ""]
+        lines.append("Nearest: GET /api/v1/resources/nearest?lat=&lon=&kind=...&limit=10 at random points "
+                     "inside Sichuan, or within 40 km of 武侯区's seat (the same points for every variant), "
+                     "as a commander of the province or of 武侯区; p50/p95/max = the API with "
+                     "queries.nearest; ORM = queries.nearest without HTTP; stmts = SQL statements per "
+                     "search, mean/max; scan = the same endpoint serving "
+                     "queries.brute_force_nearest (every row's distance, then sort), same data, same run; "
+                     "speed-up = scan p95 / p95. Both answers were equal (ids and distances) at every point.")
+    for backend, result in results["backends"].items():
+        for q in result.get("emergency_queries", []):
+            if not (q["api"]["p95_ms"] > target_of(q) or args.plans):
+                continue
+            lines += ["", f"{backend} / nearest {q['account']} ({q['points']}) / {q['query']}: "
+                      f"slowest request {q['path']}"]
+            for r in q["request_queries"]:
+                params = r["params"][:4] + (["..."] if len(r["params"]) > 4 else [])
+                lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:140]}  {params}")
+            for p in q["plans"]:
+                lines.append(f"  plan of: {p['sql'][:200]}")
+                lines += [f"    {line}" for line in p["plan"]]
     for backend, result in results["backends"].items():
         for q in result.get("queries", []) + result.get("hazard_queries", []):
             if not (is_slow(q) or args.plans):
@@ -210,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = {
         "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "enterprises": args.enterprises, "hazards": args.hazards, "requests": args.requests,
+        "enterprises": args.enterprises, "hazards": args.hazards, "resources": args.resources,
+        "emergency_only": args.emergency_only, "requests": args.requests,
         "seed": args.seed,
         "target_p95_ms": TARGET_MS,
         "machine": {
@@ -237,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report(results, args))
     print(f"\nresults: {(VAR / 'results.json').relative_to(ROOT)}")
-    if not args.no_power:
+    if not (args.no_power or args.emergency_only):
         print()
         print(power.run(args, quick=False))
     return 1 if failed else 0

@@ -1,9 +1,11 @@
 """One backend's benchmark, run by `python -m bench` in a subprocess with its own settings.
 
 Loads a fresh database (migrate, regions, standards, `benan demo`, then --hazards bulk-inserted
-bench hazards, see bench.hazards), runs ANALYZE, then times each query three ways: through the
-API (Django's test client, a real bearer token), through the ORM without HTTP, and as the raw
-SQL the ORM sends (the floor). Writes JSON to --out.
+bench hazards, see bench.hazards, and --resources bulk-inserted emergency resources, see
+bench.emergency), runs ANALYZE, then times each query three ways: through the API (Django's test
+client, a real bearer token), through the ORM without HTTP, and as the raw SQL the ORM sends (the
+floor); the nearest-resource search against the scan of every row. --emergency-only skips the demo,
+the hazards and their queries. Writes JSON to --out.
 """
 
 from __future__ import annotations
@@ -47,6 +49,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--demo-power", type=int, default=None,
         help="metered enterprises of the power demo (default: its own)",
+    )
+    parser.add_argument(
+        "--resources", type=int, default=0, help="emergency resources to bulk-insert and measure"
+    )
+    parser.add_argument(
+        "--emergency-only", action="store_true",
+        help="no demo, no hazards, no enterprise or hazard queries: only the emergency resources",
     )
     parser.add_argument("--out", required=True)
     parser.add_argument(
@@ -148,28 +157,31 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
     from django.test import Client
 
-    from benan.core.models import User
-    from benan.core.pagination import paginate
-    from benan.enterprises import queries
-    from benan.hazards.models import Hazard
+    from bench import emergency as bench_emergency
     from bench import hazards as bench_hazards
 
     vendor = connection.vendor
-    out, demo_seconds, hazard_load = StringIO(), None, None
+    out, demo_seconds, hazard_load, emergency_load = StringIO(), None, None, None
     if not args.measure_only:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_regions", stdout=StringIO())
         call_command("load_standards", stdout=StringIO())
-        started = time.perf_counter()
-        call_command(
-            "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards,
-            cases=args.demo_cases, accidents=args.demo_accidents, power=args.demo_power, stdout=out
-        )
-        demo_seconds = round(time.perf_counter() - started, 2)
-        print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
-        if args.hazards:
+        if not args.emergency_only:
+            started = time.perf_counter()
+            call_command(
+                "demo", enterprises=args.enterprises, seed=args.seed, hazards=args.demo_hazards,
+                cases=args.demo_cases, accidents=args.demo_accidents, power=args.demo_power, stdout=out
+            )
+            demo_seconds = round(time.perf_counter() - started, 2)
+            print(f"[{vendor}] {out.getvalue().strip()}", flush=True)
+        if args.hazards and not args.emergency_only:
             hazard_load = bench_hazards.load(
                 n=args.hazards, seed=args.seed, progress=lambda line: print(f"[{vendor}] {line}", flush=True)
+            )
+        if args.resources:
+            emergency_load = bench_emergency.load(
+                n=args.resources, seed=args.seed,
+                progress=lambda line: print(f"[{vendor}] {line}", flush=True),
             )
 
     with connection.cursor() as cursor:
@@ -187,6 +199,41 @@ def main(argv: list[str] | None = None) -> None:
 
     # The test client's default host "testserver" is not in ALLOWED_HOSTS outside the test runner.
     client = Client(SERVER_NAME="localhost")
+    results, hazard_results, hazard_rows = [], [], 0
+    if not args.emergency_only:
+        results, hazard_rows, hazard_results = measure_ledgers(client, vendor, args)
+
+    emergency_results = []
+    if bench_emergency.loaded():
+        emergency_results = bench_emergency.measure(client, requests=args.requests, seed=args.seed)
+
+    with open(args.out, "w", encoding="utf-8") as fh:
+        json.dump({
+            "backend": vendor,
+            "version": version,
+            "enterprises": args.enterprises,
+            "emergency_only": args.emergency_only,
+            "demo_seconds": demo_seconds,
+            "demo_output": out.getvalue().strip(),
+            "hazard_rows": hazard_rows,
+            "hazard_load": hazard_load,
+            "emergency_load": emergency_load,
+            "analyze_seconds": round(analyze_seconds, 3),
+            "requests": args.requests,
+            "queries": results,
+            "hazard_queries": hazard_results,
+            "emergency_queries": emergency_results,
+        }, fh, ensure_ascii=False, indent=2)
+
+
+def measure_ledgers(client, vendor: str, args: argparse.Namespace) -> tuple[list[dict], int, list[dict]]:
+    """The enterprise list and the hazard queries, as sc-office."""
+    from benan.core.models import User
+    from benan.core.pagination import paginate
+    from benan.enterprises import queries
+    from benan.hazards.models import Hazard
+    from bench import hazards as bench_hazards
+
     response = client.post(
         "/api/v1/auth/token", {"username": USERNAME, "password": PASSWORD}, content_type="application/json"
     )
@@ -220,21 +267,7 @@ def main(argv: list[str] | None = None) -> None:
             result = measure(client, headers, vendor, label, path, lambda call=call: call(user),
                              lambda call=call: call(user), args.requests)
             hazard_results.append({**result, "target_ms": target})
-
-    with open(args.out, "w", encoding="utf-8") as fh:
-        json.dump({
-            "backend": vendor,
-            "version": version,
-            "enterprises": args.enterprises,
-            "demo_seconds": demo_seconds,
-            "demo_output": out.getvalue().strip(),
-            "hazard_rows": hazard_rows,
-            "hazard_load": hazard_load,
-            "analyze_seconds": round(analyze_seconds, 3),
-            "requests": args.requests,
-            "queries": results,
-            "hazard_queries": hazard_results,
-        }, fh, ensure_ascii=False, indent=2)
+    return results, hazard_rows, hazard_results
 
 
 if __name__ == "__main__":

@@ -160,3 +160,27 @@ def test_bounding_box_holds_the_circle():
                 )
                 y, x = math.degrees(p2), math.degrees(l2)
                 assert box[0] - 1e-9 <= y <= box[1] + 1e-9 and box[2] - 1e-9 <= x <= box[3] + 1e-9
+
+
+def test_warehouses_holding_an_item_equal_a_scan_of_every_row(commander, warehouse, stock):
+    """The search by item (stock tested warehouse by warehouse, few of them: every round of the
+    search) returns exactly the brute-force answer; expired stock does not count."""
+    import random
+
+    from benan.emergency.models import Batch
+
+    rng = random.Random(11)
+    for n in range(60):
+        w = warehouse(lat=rng.uniform(26.1, 34.3), lon=rng.uniform(97.4, 108.5), name=f"库{n}")
+        if n % 3 == 0:
+            stock(w, "M15", rng.randint(1, 50))
+        elif n % 3 == 1:
+            Batch.objects.filter(pk=stock(w, "M15", 5, expires_in=30).pk).update(expiry_date="2000-01-01")
+    for _ in range(10):
+        lat, lon = rng.uniform(26.1, 34.3), rng.uniform(97.4, 108.5)
+        for limit in (1, 10, 50):
+            args = {"lat": lat, "lon": lon, "kind": "warehouse", "item": "M15", "limit": limit}
+            fast = queries.nearest(commander, **args)
+            slow = queries.brute_force_nearest(commander, **args)
+            assert [(h.distance_km, h.obj.pk) for h in fast] == [(h.distance_km, h.obj.pk) for h in slow]
+            assert len(fast) == min(limit, 20)

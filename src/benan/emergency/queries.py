@@ -3,8 +3,9 @@ resources to a point, which warehouses can cover a material need, stock alerts a
 
 Nearest search: a box around the point that surely holds every site within r km (Matuschek's
 bounding coordinates) is read from the (lat, lon) index; exact great-circle distances are computed
-for the rows in it, and r grows until `limit` sites lie inside the circle. So the answer is the
-exact k nearest by haversine, reading a few dozen rows instead of every row in the province.
+for the rows in it, and r grows until `limit` sites lie inside the circle; when three boxes hold
+fewer (a county's scope, a rare item) the fourth round reads the whole scope once. So the answer is
+the exact k nearest by haversine, reading a few dozen rows instead of every row in the province.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .models import (
 EARTH_KM = 6371.0088
 KINDS = ("rescue_team", "warehouse", "equipment")
 FIRST_RADIUS_KM = 30.0
+MAX_ROUNDS = 4  # boxes tried, the last one being the whole scope
 EXPIRY_WARNING_DAYS = 30
 
 
@@ -208,17 +210,24 @@ def bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float
 
 
 def _base(
-    user, kind: str, *, capability=None, item=None, available=None, region=None
+    user, kind: str, *, capability=None, item=None, available=None, region=None, per_row=False
 ) -> tuple[QuerySet, str]:
-    """The scoped, filtered rows of `kind` and the lookup prefix of their coordinates."""
+    """The scoped, filtered rows of `kind` and the lookup prefix of their coordinates. `per_row`
+    tests a warehouse's stock row by row, the better plan when a box holds few of them."""
     if kind == "rescue_team":
         qs = teams(user, region=region, capability=capability)
         if available is not None:
             qs = qs.filter(readiness=Readiness.READY) if available else qs.exclude(readiness=Readiness.READY)
         return qs, ""
     if kind == "warehouse":
+        if item and per_row:
+            # Checked per warehouse in the box rather than over every stock line of the item first.
+            held = Stock.objects.filter(warehouse=OuterRef("pk"), item=item)
+            held = held.annotate(usable=usable_total(clock.today())).filter(usable__gt=0)
+            qs = warehouses(user, region=region).filter(Exists(held))
+        else:
+            qs = warehouses(user, region=region, item=item)
         # A warehouse is always open for issuing; "unavailable" warehouses are none.
-        qs = warehouses(user, region=region, item=item)
         return (qs.none() if available is False else qs), ""
     qs = equipment(user, region=region, item=item).exclude(status=EquipmentStatus.RETIRED)
     if available is not None:
@@ -243,11 +252,15 @@ def nearest(
     region: str | None = None,
 ) -> list[Hit]:
     """The `limit` nearest resources of `kind` to (lat, lon) by great-circle distance."""
-    qs, prefix = _base(user, kind, capability=capability, item=item, available=available, region=region)
+    qs, prefix = _base(
+        user, kind, capability=capability, item=item, available=available, region=region, per_row=True
+    )
     lat_f, lon_f = f"{prefix}lat", f"{prefix}lon"
     radius = FIRST_RADIUS_KM
-    while True:
-        box = bounding_box(lat, lon, radius)
+    for round_ in range(1, MAX_ROUNDS + 1):
+        # Fewer than `limit` sites within the growing boxes means the scope holds few of them (a
+        # county, a rare item): the last round reads them all once instead of growing to a pole.
+        box = bounding_box(lat, lon, radius) if round_ < MAX_ROUNDS else None
         rows = (
             qs
             if box is None
