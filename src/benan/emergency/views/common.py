@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 
 from benan.core.loop import role_allows
 from benan.core.models import GOVERNMENT_ROLES, Region, RegionLevel
-from benan.core.pages import attempt, http_errors, is_partial
+from benan.core.pages import attempt, http_errors, is_partial, list_page, messages_of
 from benan.enterprises.forms import grouped_regions, scope_regions
 
 from .. import catalogue, services
@@ -147,6 +147,27 @@ def list_response(request, context: dict, page: str, partial: str, status: int, 
         response = render(request, page, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def filtered_list(request, keys, build, page: str, partial: str, extra: Callable):
+    """A registry's list page: the filters `keys` from the query string, `build(params, context)`
+    gives the queryset (a bad filter raises ValidationError: shown, status 400), one page of it."""
+    require_government(request.user)
+    params = params_of(request, keys)
+    context = {
+        "params": params,
+        "filtered": any(params.values()),
+        "page": None,
+        "errors": [],
+        "badges": BADGES,
+    }
+    status = 200
+    try:
+        context["page"] = list_page(request, build(params, context))
+    except ValidationError as exc:
+        context["errors"] = messages_of(exc)
+        status = 400
+    return list_response(request, context, page, partial, status, extra)
 
 
 def edit_values(form, obj) -> dict:

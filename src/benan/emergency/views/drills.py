@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from benan.core import clock
-from benan.core.pages import attempt, list_page, messages_of
+from benan.core.pages import attempt
 
 from .. import forms, queries, services
 from ..models import Drill, DrillKind, DrillState, FollowUp, FollowUpState
@@ -30,13 +29,12 @@ from .common import (
     act,
     can_manage,
     choice_param,
+    filtered_list,
     get_or_404,
     int_param,
-    list_response,
     offered,
     organiser_choices,
     panel,
-    params_of,
     region_groups,
     region_param,
     require_government,
@@ -53,35 +51,23 @@ ASSIGNEE_LIMIT = 200
 @login_required
 def drill_list(request):
     user = request.user
-    require_government(user)
-    params = params_of(request, FILTER_KEYS)
-    context = {
-        "params": params,
-        "filtered": any(params.values()),
-        "page": None,
-        "errors": [],
-        "badges": BADGES,
-    }
-    status = 200
-    try:
-        queryset = queries.drills(
+
+    def build(params, context):
+        return queries.drills(
             user,
             region=region_param(params["region"]),
             kind=choice_param(params["kind"], DrillKind, "kind", "类型"),
             state=choice_param(params["state"], DrillState, "state", "状态"),
             year=int_param(params["year"], "year", "年份"),
             q=params["q"] or None,
-        )
-        context["page"] = list_page(request, queryset.select_related("region__parent"))
-    except ValidationError as exc:
-        context["errors"] = messages_of(exc)
-        status = 400
-    return list_response(
+        ).select_related("region__parent")
+
+    return filtered_list(
         request,
-        context,
+        FILTER_KEYS,
+        build,
         "emergency/drills.html",
         "emergency/partials/drill_table.html",
-        status,
         lambda: {
             "kinds": DrillKind.choices,
             "states": DrillState.choices,
@@ -90,6 +76,7 @@ def drill_list(request):
             "can_manage": can_manage(user),
         },
     )
+
 
 
 # -- plan --------------------------------------------------------------------------------------

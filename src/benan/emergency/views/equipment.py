@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from benan.core import clock
-from benan.core.pages import attempt, list_page, messages_of
+from benan.core.pages import attempt
 
 from .. import catalogue, forms, queries, services
 from ..models import LOAN_ACTIVE, Equipment, EquipmentStatus
@@ -26,13 +26,12 @@ from .common import (
     act,
     can_manage,
     choice_param,
+    filtered_list,
     get_or_404,
     int_param,
     item_param,
-    list_response,
     offered,
     panel,
-    params_of,
     region_groups,
     region_param,
     require_government,
@@ -49,40 +48,27 @@ ORDER_MOVES = {"cancel_reservation", "lend", "return"}
 @login_required
 def equipment_list(request):
     user = request.user
-    require_government(user)
-    params = params_of(request, FILTER_KEYS)
-    context = {
-        "params": params,
-        "filtered": any(params.values()),
-        "page": None,
-        "errors": [],
-        "badges": BADGES,
-    }
-    status = 200
-    warehouse = None
-    try:
+
+    def build(params, context):
+        context["warehouse"] = None
         warehouse_id = int_param(params["warehouse"], "warehouse", "物资库编号")
         if warehouse_id is not None:
-            warehouse = queries.warehouses(user).filter(pk=warehouse_id).first()
-        queryset = queries.equipment(
+            context["warehouse"] = queries.warehouses(user).filter(pk=warehouse_id).first()
+        return queries.equipment(
             user,
             region=region_param(params["region"]),
             status=choice_param(params["status"], EquipmentStatus, "status", "状态"),
             item=item_param(params["item"], catalogue.EQUIPMENT),
             warehouse=warehouse_id,
             q=params["q"] or None,
-        )
-        context["page"] = list_page(request, queryset.select_related("warehouse__region__parent"))
-    except ValidationError as exc:
-        context["errors"] = messages_of(exc)
-        status = 400
-    context["warehouse"] = warehouse
-    return list_response(
+        ).select_related("warehouse__region__parent")
+
+    return filtered_list(
         request,
-        context,
+        FILTER_KEYS,
+        build,
         "emergency/equipment_list.html",
         "emergency/partials/equipment_table.html",
-        status,
         lambda: {
             "statuses": EquipmentStatus.choices,
             "items": forms.item_choices(catalogue.EQUIPMENT),
@@ -90,6 +76,7 @@ def equipment_list(request):
             "can_manage": can_manage(user),
         },
     )
+
 
 
 # -- the piece ---------------------------------------------------------------------------------

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from benan.core.pages import attempt, list_page, messages_of
+from benan.core.pages import attempt
 
 from .. import forms, queries, services
 from ..models import Capability, Readiness, RescueTeam, TeamKind
@@ -27,11 +26,10 @@ from .common import (
     choice_param,
     county_choices,
     edit_values,
+    filtered_list,
     get_or_404,
-    list_response,
     offered,
     panel,
-    params_of,
     region_groups,
     region_param,
     require_government,
@@ -46,35 +44,23 @@ ORDER_LIMIT = 50
 @login_required
 def team_list(request):
     user = request.user
-    require_government(user)
-    params = params_of(request, FILTER_KEYS)
-    context = {
-        "params": params,
-        "filtered": any(params.values()),
-        "page": None,
-        "errors": [],
-        "badges": BADGES,
-    }
-    status = 200
-    try:
-        queryset = queries.teams(
+
+    def build(params, context):
+        return queries.teams(
             user,
             region=region_param(params["region"]),
             kind=choice_param(params["kind"], TeamKind, "kind", "队伍类型"),
             capability=choice_param(params["capability"], Capability, "capability", "救援能力"),
             readiness=choice_param(params["readiness"], Readiness, "readiness", "战备状态"),
             q=params["q"] or None,
-        )
-        context["page"] = list_page(request, queryset.select_related("region__parent"))
-    except ValidationError as exc:
-        context["errors"] = messages_of(exc)
-        status = 400
-    return list_response(
+        ).select_related("region__parent")
+
+    return filtered_list(
         request,
-        context,
+        FILTER_KEYS,
+        build,
         "emergency/teams.html",
         "emergency/partials/team_table.html",
-        status,
         lambda: {
             "kinds": TeamKind.choices,
             "capabilities": Capability.choices,
@@ -83,6 +69,7 @@ def team_list(request):
             "can_manage": can_manage(user),
         },
     )
+
 
 
 # -- the team ----------------------------------------------------------------------------------

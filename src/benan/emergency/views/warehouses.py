@@ -12,13 +12,12 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from benan.core import clock
-from benan.core.pages import attempt, list_page, messages_of
+from benan.core.pages import attempt
 
 from .. import catalogue, forms, queries, services
 from ..models import Batch, Stock, Warehouse, WarehouseLevel
@@ -31,11 +30,10 @@ from .common import (
     choice_param,
     county_choices,
     edit_values,
+    filtered_list,
     get_or_404,
     item_param,
-    list_response,
     panel,
-    params_of,
     region_groups,
     region_param,
     require_government,
@@ -50,29 +48,23 @@ EQUIPMENT_LIMIT = 50
 @login_required
 def warehouse_list(request):
     user = request.user
-    require_government(user)
-    params = params_of(request, FILTER_KEYS)
-    context = {"params": params, "filtered": any(params.values()), "page": None, "errors": []}
-    status = 200
-    try:
-        queryset = queries.warehouses(
+
+    def build(params, context):
+        return queries.warehouses(
             user,
             region=region_param(params["region"]),
             level=choice_param(params["level"], WarehouseLevel, "level", "级别"),
             item=item_param(params["item"], catalogue.MATERIAL),
             pool=bool_param(params["pool"]),
             q=params["q"] or None,
-        )
-        context["page"] = list_page(request, queryset.select_related("region__parent"))
-    except ValidationError as exc:
-        context["errors"] = messages_of(exc)
-        status = 400
-    return list_response(
+        ).select_related("region__parent")
+
+    return filtered_list(
         request,
-        context,
+        FILTER_KEYS,
+        build,
         "emergency/warehouses.html",
         "emergency/partials/warehouse_table.html",
-        status,
         lambda: {
             "levels": WarehouseLevel.choices,
             "materials": forms.item_choices(catalogue.MATERIAL),
@@ -80,6 +72,7 @@ def warehouse_list(request):
             "can_manage": can_manage(user),
         },
     )
+
 
 
 # -- the warehouse -----------------------------------------------------------------------------
