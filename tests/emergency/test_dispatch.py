@@ -237,3 +237,24 @@ def test_a_county_commander_cannot_send_another_countys_team(api, make_user, tea
     assert response.status_code == 404
     assert RescueTeam.objects.get(pk=other.pk).readiness == "ready"
     assert audit.history(other).count() == 1 and not Equipment.objects.exists()
+
+
+def test_a_county_that_received_an_order_sees_the_dispatch_with_only_its_own_orders(
+    api, commander, make_user, team
+):
+    from benan.core.models import Role
+
+    own, other = team("510107"), team("510104")
+    dispatch = start(
+        api(commander),
+        region_code="510104",
+        lat=30.65,
+        lon=104.08,
+        orders=[{"kind": "team", "id": own.pk}, {"kind": "team", "id": other.pk}],
+    )
+    wuhou = api(make_user("wuhou-commander", Role.COMMANDER, region="510107"))
+    seen = wuhou.get(f"/api/v1/dispatches/{dispatch['id']}")
+    assert seen.status_code == 200
+    assert [o["resource_id"] for o in seen.json()["orders"]] == [own.pk]
+    stranger = api(make_user("my-commander", Role.COMMANDER, region="510703"))
+    assert stranger.get(f"/api/v1/dispatches/{dispatch['id']}").status_code == 404

@@ -13,6 +13,7 @@ from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
 from benan.core.api import HistoryOut, history_rows
+from benan.core.errors import NotFound
 from benan.core.pagination import paginate
 
 from .. import queries, services
@@ -216,9 +217,16 @@ def start_dispatch(request, payload: DispatchIn):
     return HttpStatus(201, dispatch_out(services.get(Dispatch, request.auth, dispatch.pk), request.auth))
 
 
-@router.get("/dispatches/{int:dispatch_id}", response=DispatchOut, summary="调度详情和指令")
+@router.get(
+    "/dispatches/{int:dispatch_id}",
+    response=DispatchOut,
+    summary="调度详情和指令（接到指令的单位只看到本辖区的指令）",
+)
 def get_dispatch(request, dispatch_id: int):
-    return dispatch_out(services.get(Dispatch, request.auth, dispatch_id), request.auth)
+    dispatch = queries.dispatch_seen_by(request.auth, dispatch_id)
+    if dispatch is None:
+        raise NotFound()
+    return dispatch_out(dispatch, request.auth)
 
 
 @router.post("/dispatches/{int:dispatch_id}/orders", response={201: list[OrderOut]}, summary="下达调度指令")
