@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from benan.core import audit, clock, geo
@@ -33,6 +45,7 @@ from .models import (
     FollowUp,
     Loan,
     LoanState,
+    OrderLine,
     Readiness,
     RescueTeam,
     Stock,
@@ -361,8 +374,8 @@ def orders(user, *, dispatch: Dispatch | None = None, state=None, kind=None, reg
     qs = in_region(
         scope(
             DispatchOrder.objects.select_related(
-                "dispatch", "team", "warehouse", "equipment__warehouse", "region"
-            ),
+                "dispatch", "team", "warehouse", "equipment__warehouse", "region", "sent_by"
+            ).prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("stock"))),
             user,
         ),
         region,

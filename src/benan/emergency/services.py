@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from benan.core import audit, clock, fields, geo, notifications
 from benan.core.errors import InvalidTransition, PermissionDenied
-from benan.core.loop import role_allows, transition
+from benan.core.loop import transition
 from benan.core.models import GOVERNMENT_ROLES, Region, RegionLevel, Role, User
 from benan.core.scope import get_in_scope, region_in_scope, scope
 
@@ -733,11 +733,6 @@ def follow_up_action(*, actor, item: FollowUp, action: str, **data) -> FollowUp:
 def get(model, actor, pk: int):
     """One object in the actor's scope (enterprises have none: 404, as for anything else)."""
     return get_in_scope(model.objects.all(), actor, pk=pk)
-
-
-def may(actor, obj, action: str) -> bool:
-    t = next((t for t in type(obj).LOOP.available(obj, actor) if t.action == action), None)
-    return t is not None and role_allows(t, actor)
 
 
 # -- the sweep ---------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def order_out(o: DispatchOrder, user) -> dict:
                 "quantity": ln.quantity,
                 "returned": ln.returned,
             }
-            for ln in o.lines.select_related("stock")
+            for ln in o.lines.all()
         ],
         "actions": actions_of(o, user),
     }
