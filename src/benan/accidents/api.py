@@ -13,7 +13,7 @@ from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
 from benan.core import clock
-from benan.core.api import HistoryOut, history_rows
+from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.pagination import paginate
 from benan.core.scope import get_in_scope
 from benan.enterprises import queries as enterprise_queries
@@ -551,8 +551,8 @@ def report(request, payload: ReportIn):
 
 
 @router.get("/accidents/stats", response=StatsOut, summary="事故统计")
-def stats(request, region: str | None = Query(None, max_length=6), year: int | None = None):
-    return queries.stats(request.auth, region=region, year=year)
+def stats(request, period: Query[StatsPeriod], region: str | None = Query(None, max_length=6)):
+    return queries.stats(request.auth, region=region, period=period.resolve())
 
 
 @router.get("/accidents/board", response=StepPage, summary="事故报告看板（接报时限）")

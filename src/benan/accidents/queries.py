@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
+from benan.core.period import Period
 from benan.core.scope import check_region_year, get_in_scope, in_region, scope
 
 from .models import (
@@ -39,6 +40,7 @@ class AccidentFilter:
     kind: str | None = None
     region: str | None = None
     year: int | None = None
+    period: Period | None = None  # the days the accidents happened on
     enterprise: int | None = None
     q: str | None = None
 
@@ -63,6 +65,8 @@ def accidents(user, filters: AccidentFilter | None = None) -> QuerySet:
         queryset = queryset.filter(kind=filters.kind)
     if filters.year:
         queryset = queryset.filter(occurred_at__year=filters.year)
+    if filters.period:
+        queryset = queryset.filter(**filters.period.moments("occurred_at"))
     if filters.enterprise:
         queryset = queryset.filter(enterprise_id=filters.enterprise)
     if filters.q:
@@ -121,7 +125,8 @@ def measures(user, *, state: str | None = None) -> QuerySet:
 
 
 def accountability(
-    user, *, region: str | None = None, year: int | None = None, kind: str | None = None
+    user, *, region: str | None = None, year: int | None = None, kind: str | None = None,
+    period: Period | None = None,
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
     check_region_year(region, year, errors)
@@ -132,21 +137,25 @@ def accountability(
     queryset = in_region(scope(Accountability.objects.all(), user), region)
     if year:
         queryset = queryset.filter(decided_on__year=year)
+    if period:
+        queryset = queryset.filter(**period.dates("decided_on"))
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.select_related("accident")
 
 
-def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
+def stats(
+    user, *, region: str | None = None, year: int | None = None, period: Period | None = None
+) -> dict:
     """Counts by grade, deaths and injuries (accidents by the year they happened), and
     accountability by kind (by the year it was decided): each equals its list's count."""
-    rows = accidents(user, AccidentFilter(region=region, year=year))
+    rows = accidents(user, AccidentFilter(region=region, year=year, period=period))
     by_grade = dict(rows.values_list("grade").annotate(n=Count("pk")).values_list("grade", "n"))
     totals = rows.aggregate(
         deaths=Sum("deaths"), serious=Sum("serious_injuries"), loss=Sum("direct_loss_cny")
     )
     kinds = dict(
-        accountability(user, region=region, year=year)
+        accountability(user, region=region, year=year, period=period)
         .values_list("kind")
         .annotate(n=Count("pk"))
         .values_list("kind", "n")

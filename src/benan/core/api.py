@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import FileResponse
 from django.utils.timezone import localtime
@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 from . import attachments, notifications
 from .errors import NotFound
 from .models import Region, RegionLevel
+from .period import Period, period_from
 from .tokens import issue_token
 
 router = Router(tags=["基础"])
@@ -41,6 +42,18 @@ def history_rows(entries) -> list[dict]:
         }
         for e in entries
     ]
+
+
+class StatsPeriod(Schema):
+    """The period of a statistics endpoint: a year, a month, or a range of days (at most one)."""
+
+    year: int | None = Field(None, description="年份，如 2026")
+    month: str | None = Field(None, max_length=7, description="月份，YYYY-MM")
+    date_from: date | None = Field(None, description="开始日期（含）")
+    date_to: date | None = Field(None, description="结束日期（含）")
+
+    def resolve(self) -> Period | None:
+        return period_from(year=self.year, month=self.month, date_from=self.date_from, date_to=self.date_to)
 
 
 class TokenIn(Schema):

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
-from benan.core.api import HistoryOut, history_rows
+from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.pagination import paginate
 from benan.core.scope import get_in_scope
 from benan.enterprises import queries as enterprise_queries
@@ -528,8 +528,8 @@ def open_case(request, payload: OpenIn):
 
 
 @router.get("/cases/stats", response=StatsOut, summary="执法统计")
-def case_stats(request, region: str | None = Query(None, max_length=6), year: int | None = None):
-    return queries.stats(request.auth, region=region, year=year)
+def case_stats(request, period: Query[StatsPeriod], region: str | None = Query(None, max_length=6)):
+    return queries.stats(request.auth, region=region, period=period.resolve())
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetail, summary="案件详情")

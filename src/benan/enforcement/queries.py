@@ -2,9 +2,10 @@
 statistics, suspension orders, referrals, the blacklist (scoped, and the public list), the
 attachments a user may read through cases.
 
-Statistics count by year like the lists filter by it: cases, dual penalties and fines by the
-year the case was opened (立案年度), suspensions by their start date, referrals by their report
-date, blacklist entries by their entry date. So `stats` always equals the matching list's count.
+Statistics count by year (or any period) like the lists filter by it: cases, dual penalties and
+fines by the day the case was opened (立案日期), suspensions by their start date, referrals by their
+report date, blacklist entries by their entry date. So `stats` always equals the matching list's
+count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
 from benan.core.models import Region
+from benan.core.period import Period
 from benan.core.scope import check_region_year, in_region, scope
 
 from .models import (
@@ -41,6 +43,7 @@ class CaseFilter:
     enterprise: int | None = None
     origin: str | None = None
     year: int | None = None
+    period: Period | None = None
     dual_penalty: bool | None = None
     overdue: bool | None = None
     q: str | None = None
@@ -54,6 +57,15 @@ class CaseFilter:
         check_region_year(self.region, self.year, errors)
         if errors:
             raise ValidationError(errors)
+
+
+def dated(queryset: QuerySet, field: str, year: int | None, period: Period | None) -> QuerySet:
+    """Rows whose date `field` falls in `year` and in `period` (either may be None)."""
+    if year:
+        queryset = queryset.filter(**{f"{field}__year": year})
+    if period:
+        queryset = queryset.filter(**period.dates(field))
+    return queryset
 
 
 def case_overdue_q(today: date) -> Q:
@@ -73,8 +85,7 @@ def cases(user, filters: CaseFilter | None = None, *, today: date | None = None)
         queryset = queryset.filter(enterprise_id=filters.enterprise)
     if filters.origin:
         queryset = queryset.filter(origin=filters.origin)
-    if filters.year:
-        queryset = queryset.filter(opened_on__year=filters.year)
+    queryset = dated(queryset, "opened_on", filters.year, filters.period)
     if filters.dual_penalty is not None:
         queryset = queryset.filter(dual_penalty=filters.dual_penalty)
     if filters.overdue is not None:
@@ -105,6 +116,7 @@ def suspensions(
     *,
     region: str | None = None,
     year: int | None = None,
+    period: Period | None = None,
     state: str | None = None,
     enterprise: int | None = None,
 ) -> QuerySet:
@@ -115,8 +127,7 @@ def suspensions(
     if errors:
         raise ValidationError(errors)
     queryset = in_region(scope(SuspensionOrder.objects.all(), user), region)
-    if year:
-        queryset = queryset.filter(start_date__year=year)
+    queryset = dated(queryset, "start_date", year, period)
     if state:
         queryset = queryset.filter(state=state)
     if enterprise:
@@ -125,7 +136,8 @@ def suspensions(
 
 
 def referrals(
-    user, *, region: str | None = None, year: int | None = None, state: str | None = None
+    user, *, region: str | None = None, year: int | None = None, period: Period | None = None,
+    state: str | None = None,
 ) -> QuerySet:
     errors: dict[str, list[str]] = {}
     check_region_year(region, year, errors)
@@ -134,8 +146,7 @@ def referrals(
     if errors:
         raise ValidationError(errors)
     queryset = in_region(scope(CriminalReferral.objects.all(), user), region)
-    if year:
-        queryset = queryset.filter(reported_on__year=year)
+    queryset = dated(queryset, "reported_on", year, period)
     if state:
         queryset = queryset.filter(state=state)
     return queryset.select_related("case", "case__enterprise")
@@ -146,6 +157,7 @@ def blacklist_entries(
     *,
     region: str | None = None,
     year: int | None = None,
+    period: Period | None = None,
     active: bool | None = None,
     today: date | None = None,
 ) -> QuerySet:
@@ -154,8 +166,7 @@ def blacklist_entries(
     if errors:
         raise ValidationError(errors)
     queryset = in_region(scope(BlacklistEntry.objects.all(), user), region)
-    if year:
-        queryset = queryset.filter(entry_date__year=year)
+    queryset = dated(queryset, "entry_date", year, period)
     if active is not None:
         condition = active_blacklist_q(today or clock.today())
         queryset = queryset.filter(condition if active else ~condition)
@@ -176,9 +187,11 @@ def public_blacklist(*, q: str | None = None, today: date | None = None) -> Quer
     return queryset.select_related("enterprise").order_by("-entry_date", "-id")
 
 
-def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
+def stats(
+    user, *, region: str | None = None, year: int | None = None, period: Period | None = None
+) -> dict:
     """{cases, dual_penalty, suspensions, referrals, fines_total_cny, blacklisted} in the scope."""
-    case_rows = cases(user, CaseFilter(region=region, year=year)).aggregate(
+    case_rows = cases(user, CaseFilter(region=region, year=year, period=period)).aggregate(
         cases=Count("pk"),
         dual_penalty=Count("pk", filter=Q(dual_penalty=True)),
         fines=Sum("fines_total"),
@@ -186,11 +199,11 @@ def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
     return {
         "cases": case_rows["cases"],
         "dual_penalty": case_rows["dual_penalty"],
-        "suspensions": suspensions(user, region=region, year=year).count(),
-        "referrals": referrals(user, region=region, year=year).count(),
+        "suspensions": suspensions(user, region=region, year=year, period=period).count(),
+        "referrals": referrals(user, region=region, year=year, period=period).count(),
         # Quantized: SQLite sums decimals to a bare number, PostgreSQL keeps the scale.
         "fines_total_cny": Decimal(case_rows["fines"] or 0).quantize(Decimal("0.01")),
-        "blacklisted": blacklist_entries(user, region=region, year=year).count(),
+        "blacklisted": blacklist_entries(user, region=region, year=year, period=period).count(),
     }
 
 

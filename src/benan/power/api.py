@@ -9,7 +9,7 @@ from django.utils.timezone import localtime
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from benan.core.api import HistoryOut, history_rows
+from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.errors import PermissionDenied
 from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pagination import paginate
@@ -136,9 +136,9 @@ def list_alerts(
 
 
 @router.get("/power/stats", summary="电力数据预警统计（含查实率）")
-def alert_stats(request, region: str | None = Query(None, max_length=6), year: int | None = None):
+def alert_stats(request, period: Query[StatsPeriod], region: str | None = Query(None, max_length=6)):
     _government(request)
-    return queries.stats(request.auth, region=region, year=year)
+    return queries.stats(request.auth, region=region, period=period.resolve())
 
 
 @router.get("/power/alerts/{int:alert_id}", response=AlertOut, summary="预警详情")

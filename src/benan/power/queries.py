@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from benan.core import audit
+from benan.core.period import Period
 from benan.core.scope import check_region_year, in_region, scope
 
 from . import lake
@@ -30,6 +31,7 @@ def alerts(
     mine: bool = False,
     q: str | None = None,
     year: int | None = None,
+    period: Period | None = None,
 ) -> QuerySet:
     """The alert queue in scope: open and assigned first (strongest first), then the rest."""
     errors: dict[str, list[str]] = {}
@@ -49,14 +51,19 @@ def alerts(
         qs = qs.filter(inspector=user)
     if year:
         qs = qs.filter(detected_at__year=year)
+    if period:
+        qs = qs.filter(**period.moments("detected_at"))
     if q:
         qs = qs.filter(Q(enterprise__name__contains=q) | Q(enterprise__uscc=q.strip().upper()))
     return qs.select_related("enterprise", "region", "inspector", "case").order_by("-detected_at", "-id")
 
 
-def stats(user, *, region: str | None = None, year: int | None = None) -> dict:
-    """Counts by kind and state, and the hit rate of finished checks (查实率)."""
-    qs = alerts(user, region=region, year=year)
+def stats(
+    user, *, region: str | None = None, year: int | None = None, period: Period | None = None
+) -> dict:
+    """Counts by kind and state, and the hit rate of finished checks (查实率), of the alerts
+    detected in the year or period."""
+    qs = alerts(user, region=region, year=year, period=period)
     rows = qs.order_by().values("kind", "state").annotate(n=Count("id"))
     table = {k: dict.fromkeys(AlertState.values, 0) for k in AlertKind.values}
     for r in rows:
