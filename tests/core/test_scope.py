@@ -52,3 +52,42 @@ def test_region_in_scope(regions, wuhou_inspector, cd_office, admin):
     assert region_in_scope(cd_office, "510104")
     assert not region_in_scope(cd_office, "510703")
     assert region_in_scope(admin, "510703")
+
+
+def test_a_scope_has_no_embargo_unless_it_names_one():
+    from benan.core.scope import Scope
+
+    assert Scope(region="region", enterprise="enterprise").embargo is None
+
+
+def test_embargoed_rows_are_seen_only_from_the_embargoing_region_up(
+    wuhou_ent, admin, sc_office, cd_office, wuhou_inspector, ent_wuhou, expert
+):
+    # Hazards declare an embargo path; rows are made directly, the rule is the scope's alone.
+    from benan.hazards.models import Hazard
+
+    def hazard(embargo):
+        return Hazard.objects.create(
+            enterprise=wuhou_ent, region_id=wuhou_ent.region_id, source="department",
+            description=f"embargo {embargo}", reported_by=admin, embargo_region_id=embargo,
+        ).pk
+
+    open_, by_city, by_province = hazard(None), hazard("510100"), hazard("510000")
+
+    def seen(user):
+        return set(scope(Hazard.objects.all(), user).values_list("pk", flat=True))
+
+    assert seen(admin) == seen(sc_office) == seen(expert) == {open_, by_city, by_province}
+    assert seen(cd_office) == {open_, by_city}
+    assert seen(wuhou_inspector) == seen(ent_wuhou) == {open_}
+
+
+def test_the_root_reads_no_embargo_condition(sc_office, cd_office):
+    # The province's dashboard must keep its index-only plans: no extra condition for the root.
+    from benan.hazards.models import Hazard
+
+    def where(user):
+        return str(scope(Hazard.objects.only("pk"), user).query).partition("WHERE")[2]
+
+    assert where(sc_office) == ""
+    assert "embargo_region_id" in where(cd_office)

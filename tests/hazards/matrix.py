@@ -184,6 +184,52 @@ def read_inspections(client, role, enterprises, path):
         assert Inspection.objects.count() == 3
 
 
+# Who sees (and so may publish) an embargoed 暗访 of each enterprise, made by the province's office
+# (the admin) or, in Chengdu, by cd-office: the office's region or above, never the enterprise or
+# the county. Province-wide read-only roles see it but may not publish (403).
+EMBARGO_VISIBLE = {
+    "admin": {"province", "city"},
+    "sc_office": {"province", "city"},
+    "expert": {"province", "city"},
+    "commander": {"province", "city"},
+    "cd_office": {"city"},
+    "wuhou_inspector": set(),
+    "jinjiang_inspector": set(),
+    "ent_wuhou": set(),
+}
+PUBLISHERS = {"admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector"}
+
+
+def embargoed_inspection(enterprise, by: str = "province") -> Inspection:
+    """An unannounced inspection of `enterprise` with one finding, not yet published: by the
+    admin (for the province) or by cd-office (for Chengdu)."""
+    actor = User.objects.get(username="admin" if by == "province" else "cd-office")
+    return services.record_inspection(
+        actor=actor, enterprise=enterprise, source="unannounced", day=date.today(),
+        findings=[services.FindingIn("暗访发现")],
+    )
+
+
+def publish_inspection(client, role, enterprises, path):
+    for key, enterprise in enterprises.items():
+        offices = ("province", "city") if key in ("wuhou", "jinjiang") else ("province",)
+        for by in offices:
+            inspection = embargoed_inspection(enterprise, by)
+            response = client.post(path.format(inspection_id=inspection.pk))
+            inspection.refresh_from_db()
+            if key not in VISIBLE[role] or by not in EMBARGO_VISIBLE[role]:
+                assert response.status_code == 404, (role, key, by, response.content)
+            elif role not in PUBLISHERS:
+                assert response.status_code == 403, (role, key, by, response.content)
+            else:
+                assert response.status_code == 200, (role, key, by, response.content)
+                assert inspection.visibility == "published"
+                assert not inspection.hazards.filter(embargo_region__isnull=False).exists()
+                continue
+            assert inspection.visibility == "embargoed", (role, key, by)
+            assert inspection.hazards.get().embargo_region_id == inspection.office_region_id
+
+
 HAZARD_API = {
     ("get", "/api/v1/hazards"): list_hazards,
     ("post", "/api/v1/hazards"): report_hazard,
@@ -206,4 +252,5 @@ HAZARD_API = {
     ("post", "/api/v1/inspections"): record_inspection,
     ("get", "/api/v1/inspections"): read_inspections,
     ("get", "/api/v1/inspections/{inspection_id}"): read_inspections,
+    ("post", "/api/v1/inspections/{inspection_id}/publish"): publish_inspection,
 }

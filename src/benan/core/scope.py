@@ -4,6 +4,9 @@ A model says how it is scoped with a `SCOPE = Scope(region=..., enterprise=...)`
 the lookup path to its county code and to its enterprise. Government users see their
 region's subtree, enterprise users their own enterprise, admins everything, anyone else
 nothing. An object outside the scope is reported as missing (404), never as forbidden.
+A model whose rows can be under embargo (an unannounced inspection not yet published) also
+names the path to the embargoing office's region: such rows are hidden from enterprises and
+from every government user whose region does not contain that office's region.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .errors import NotFound
 from .models import GOVERNMENT_ROLES, Region, RegionLevel, Role
@@ -21,6 +24,9 @@ from .models import GOVERNMENT_ROLES, Region, RegionLevel, Role
 class Scope:
     region: str | None  # lookup path to a Region foreign key, e.g. "region" or "enterprise__region"
     enterprise: str | None  # lookup path to the Enterprise, "pk" on the enterprise model itself
+    # Lookup path to a Region foreign key set while the row is under embargo (the region of the
+    # office that embargoed it), null when it is not; None: the model has no embargo.
+    embargo: str | None = None
 
 
 def rule_for(model: type[Model]) -> Scope:
@@ -39,12 +45,33 @@ def scope(queryset: QuerySet, user) -> QuerySet:
     if user.role == Role.ENTERPRISE:
         if user.enterprise_id is None or rule.enterprise is None:
             return queryset.none()
-        return queryset.filter(**{rule.enterprise: user.enterprise_id})
+        queryset = queryset.filter(**{rule.enterprise: user.enterprise_id})
+        if rule.embargo is not None:
+            queryset = queryset.filter(**{f"{rule.embargo}__isnull": True})
+        return queryset
     if user.role in GOVERNMENT_ROLES:
         if user.region_id is None or rule.region is None:
             return queryset.none()
-        return within(queryset, user.region, rule.region)
+        queryset = within(queryset, user.region, rule.region)
+        if rule.embargo is not None:
+            queryset = outside_embargo(queryset, user.region, rule.embargo)
+        return queryset
     return queryset.none()
+
+
+def outside_embargo(queryset: QuerySet, region: Region, field: str) -> QuerySet:
+    """Rows not under embargo, or embargoed by an office in `region`'s subtree (`field` is the
+    office's region code), i.e. rows a government user of `region` may see.
+
+    The root contains every office, so it adds no filter: the province's dashboard reads the
+    same index-only plans as before embargoes existed.
+    """
+    if is_root(region):
+        return queryset
+    low, high = region.code_range()
+    return queryset.filter(
+        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    )
 
 
 def within(queryset: QuerySet, region: Region, field: str = "region") -> QuerySet:

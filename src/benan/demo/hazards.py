@@ -1,7 +1,8 @@
 """Demo hazards: a deterministic history of inspections and hazards, replayed through the real services.
 
 `generate()` is pure: from the demo enterprises, a count, a seed and a day it plans every hazard's
-story (who found it, when, how it was confirmed, rectified, verified, listed) as dated steps.
+story (who found it, when, how it was confirmed, rectified, verified, listed) as dated steps; a few
+are found on a city's or the province's 暗访, most of them published, some still embargoed.
 `install()` replays the steps through `benan.hazards.services` under `core.clock.as_of`, so every
 rule, notification and audit entry is the real one, and hazards confirmed weeks ago are overdue now.
 Imports from core, enterprises, standards and hazards.
@@ -60,7 +61,12 @@ REJECTED_SHARE = 0.15  # of submitted rectifications returned once before the st
 ENTERPRISE_CONFIRMS_SHARE = 0.25  # of self-found general hazards, confirmed by the enterprise itself
 MAJOR_ORIGINS = {INSPECTION: 50.0, SELF_INSPECTION: 15.0, DEPARTMENT_REPORT: 20.0, SELF_REPORT: 15.0}
 GENERAL_ORIGINS = {SELF_REPORT: 40.0, INSPECTION: 30.0, DEPARTMENT_REPORT: 25.0, SELF_INSPECTION: 5.0}
-GOVERNMENT_SOURCES = {Source.DEPARTMENT: 70.0, Source.SUPERVISION: 20.0, Source.UNANNOUNCED: 10.0}
+# What a county's or city's inspectors find (unannounced inspections are planned apart, below:
+# they are made by an office above the county, and embargoed until it publishes them).
+GOVERNMENT_SOURCES = {Source.DEPARTMENT: 75.0, Source.SUPERVISION: 25.0}
+UNANNOUNCED_SHARE = 0.12  # of government checklist inspections: a 暗访 by the city or the province
+PROVINCE_UNANNOUNCED_SHARE = 0.3  # of those, by the province's office; the rest by the city's
+EMBARGOED_SHARE = 0.6  # of 暗访 whose hazards still wait for confirmation: not yet published
 # High-risk sectors are inspected more, so they carry more hazards.
 SECTOR_WEIGHTS = {
     Sector.HAZARDOUS_CHEMICALS: 3.0, Sector.NON_COAL_MINING: 3.0, Sector.COAL_MINING: 3.0,
@@ -193,7 +199,7 @@ DELIST_COMMENTS = ("经现场核查整改到位，同意摘牌", "整改验收�
 class Step:
     """One move of a hazard's story, at a local wall-clock moment, by an actor key."""
 
-    action: str  # report | inspect | confirm | dismiss | submit | reject | verify | list | delist
+    action: str  # report | inspect | publish | confirm | dismiss | submit | reject | verify | list | delist
     at: datetime  # naive, Asia/Shanghai; made aware by install()
     actor: str
     data: dict = field(default_factory=dict)
@@ -216,6 +222,8 @@ class DemoHazard:
     listed_by: str | None  # OFFICE or PROVINCE
     delisted: bool
     steps: tuple[Step, ...]
+    unannounced_by: str | None = None  # OFFICE or PROVINCE: found on that office's 暗访
+    embargoed: bool = False  # the 暗访 is not published: hidden from the enterprise and the county
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,10 @@ class Scenario:
     delisted: bool = False
     rejected: bool = False
     enterprise_confirms: bool = False
+    # A 暗访 (origin INSPECTION) by OFFICE or PROVINCE, published before anything else happens to
+    # its hazard, or still embargoed (only a hazard still reported: nothing can move before).
+    unannounced_by: str | None = None
+    embargoed: bool = False
 
 
 # ent-wuhou's enterprise: work on every side of the loop for the demo logins.
@@ -242,6 +254,12 @@ DEMO_SCENARIOS = (
     Scenario(HazardState.CLOSED, Grade.MAJOR, INSPECTION, listed_by=OFFICE, delisted=True),
     Scenario(HazardState.CLOSED, Grade.MAJOR, DEPARTMENT_REPORT, listed_by=OFFICE),  # cd-office delists it
     Scenario(HazardState.DISMISSED, Grade.GENERAL, SELF_REPORT),
+    # sc-office's 暗访, not published yet: hidden from ent-wuhou, wuhou-inspector and cd-office.
+    Scenario(HazardState.REPORTED, Grade.GENERAL, INSPECTION, unannounced_by=PROVINCE, embargoed=True),
+    # cd-office's 暗访, not published yet: cd-office (and sc-office) may publish it.
+    Scenario(HazardState.REPORTED, Grade.GENERAL, INSPECTION, unannounced_by=OFFICE, embargoed=True),
+    # cd-office's 暗访, published: now rectified like any other.
+    Scenario(HazardState.RECTIFYING, Grade.GENERAL, INSPECTION, unannounced_by=OFFICE),
 )
 
 
@@ -270,7 +288,12 @@ def random_scenario(rng: random.Random, has_criteria: bool) -> Scenario:
         not major and origin == SELF_REPORT and state not in (HazardState.REPORTED, HazardState.DISMISSED)
         and rng.random() < ENTERPRISE_CONFIRMS_SHARE
     )
-    return Scenario(state, grade, origin, listed_by, bool(delisted), rejected, enterprise_confirms)
+    unannounced_by, embargoed = None, False
+    if origin == INSPECTION and rng.random() < UNANNOUNCED_SHARE:
+        unannounced_by = PROVINCE if rng.random() < PROVINCE_UNANNOUNCED_SHARE else OFFICE
+        embargoed = state == HazardState.REPORTED and rng.random() < EMBARGOED_SHARE
+    return Scenario(state, grade, origin, listed_by, bool(delisted), rejected, enterprise_confirms,
+                    unannounced_by, embargoed)
 
 
 class _Story:
@@ -345,8 +368,11 @@ def _story(rng: random.Random, fake: Faker, number: int, row: Mapping, scenario:
 
     origin = scenario.origin
     enterprise_side = origin in (SELF_REPORT, SELF_INSPECTION)
-    source = Source.SELF if enterprise_side else _weighted(rng, GOVERNMENT_SOURCES)
-    finder = ENTERPRISE if enterprise_side else INSPECTOR
+    if scenario.unannounced_by:
+        source, finder = Source.UNANNOUNCED, scenario.unannounced_by
+    else:
+        source = Source.SELF if enterprise_side else _weighted(rng, GOVERNMENT_SOURCES)
+        finder = ENTERPRISE if enterprise_side else INSPECTOR
     criteria = _criteria(sector)
     criterion = None
     if major:
@@ -369,6 +395,10 @@ def _story(rng: random.Random, fake: Faker, number: int, row: Mapping, scenario:
     else:
         story.add("inspect", found, finder, source=source, **_checklist(
             rng, fake, row, criteria, criterion, description, location, finder, number))
+    if scenario.unannounced_by and not scenario.embargoed:
+        # Published before the county confirms (or, still reported, before today).
+        until = confirmed if confirmed is not None else today - day
+        story.add("publish", found + timedelta(days=rng.randint(0, max((until - found).days, 0))), finder)
     if state == HazardState.DISMISSED:
         dismissed = found + timedelta(days=rng.randint(0, 3))
         story.add("dismiss", dismissed, INSPECTOR, reason=rng.choice(DISMISS_REASONS))
@@ -419,6 +449,7 @@ def _story(rng: random.Random, fake: Faker, number: int, row: Mapping, scenario:
         grade=scenario.grade if graded else "",
         criterion=criterion.id if criterion and graded else None, state=final, overdue=state == OVERDUE,
         listed_by=scenario.listed_by, delisted=scenario.delisted, steps=tuple(story.steps),
+        unannounced_by=scenario.unannounced_by, embargoed=scenario.embargoed,
     )
 
 
@@ -634,6 +665,12 @@ def _list(user, hazard, plan, step, enterprise):
     return hazard
 
 
+def _publish(user, hazard, plan, step, enterprise):
+    services.publish_inspection(actor=user, inspection=hazard.inspection)
+    hazard.refresh_from_db()
+    return hazard
+
+
 def _delist(user, hazard, plan, step, enterprise):
     services.delist_hazard(actor=user, hazard=hazard, comment=step.data["comment"])
     return hazard
@@ -646,6 +683,7 @@ ACTIONS = {
         location=step.data["location"], source=step.data["source"],
     ),
     "inspect": _inspect,
+    "publish": _publish,
     "confirm": _confirm,
     "dismiss": lambda user, hazard, plan, step, enterprise: services.dismiss_hazard(
         actor=user, hazard=hazard, reason=step.data["reason"]

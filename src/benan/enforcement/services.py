@@ -126,10 +126,13 @@ def open_case(
         enterprise = get_in_scope(Enterprise.objects.all(), actor, pk=enterprise.pk)
         inspection = None
         if inspection_id is not None:
-            inspection = Inspection.objects.filter(pk=inspection_id, enterprise=enterprise).first()
+            # Through the scope: an unannounced inspection still embargoed is not the actor's to cite.
+            inspection = (
+                scope(Inspection.objects.all(), actor).filter(pk=inspection_id, enterprise=enterprise).first()
+            )
             if inspection is None:
                 raise ValidationError({"inspection_id": [f"检查 {inspection_id} 不存在或不是对该企业的检查"]})
-        hazards = list(Hazard.objects.filter(pk__in=hazard_ids, enterprise=enterprise))
+        hazards = list(scope(Hazard.objects.all(), actor).filter(pk__in=hazard_ids, enterprise=enterprise))
         if len(hazards) != len(hazard_ids):
             missing = sorted(set(hazard_ids) - {h.pk for h in hazards})
             raise ValidationError(

@@ -11,12 +11,12 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
-from benan.core.api import HistoryOut, history_rows
+from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.pagination import paginate
 from benan.enterprises import queries as enterprise_queries
 
-from . import ledger, queries, services
-from .models import Hazard
+from . import guards, ledger, queries, services
+from .models import Hazard, Inspection
 
 router = Router(tags=["隐患排查治理"])
 
@@ -74,6 +74,7 @@ class HazardDetail(HazardOut):
     verified_by: str | None
     closed_at: datetime | None
     dismissed_reason: str
+    embargoed: bool = Field(description="来自尚未公开的暗访检查：公开前不能确认")
     listing: ListingOut | None
     rectifications: list[RectificationOut]
     actions: list[str]
@@ -94,6 +95,7 @@ class HazardQuery(Schema):
     listed: bool | None = None
     enterprise: int | None = None
     source: str | None = None
+    open: bool | None = Field(None, description="true：已确认未销号（整改中、待验收）")
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -205,6 +207,7 @@ def _detail(request, pk: int) -> dict:
         "verified_by": _name(h.verified_by),
         "closed_at": localtime(h.closed_at) if h.closed_at else None,
         "dismissed_reason": h.dismissed_reason,
+        "embargoed": guards.awaits_publication(h),
         "listing": _listing_out(listing),
         "rectifications": [
             {
@@ -219,7 +222,10 @@ def _detail(request, pk: int) -> dict:
             }
             for r in queries.rectifications(h)
         ],
-        "actions": [t.action for t in Hazard.LOOP.available(h, request.auth)],
+        "actions": [
+            t.action for t in Hazard.LOOP.available(h, request.auth)
+            if not (t.action == "confirm" and guards.awaits_publication(h))
+        ],
     }
 
 
@@ -235,6 +241,7 @@ def list_hazards(request, filters: Query[HazardQuery]):
             listed=filters.listed,
             enterprise=filters.enterprise,
             source=filters.source,
+            open=filters.open,
         ),
     ).select_related("enterprise")
     page = paginate(queryset, page=filters.page, size=filters.page_size)
@@ -261,13 +268,17 @@ def report(request, payload: ReportIn):
 
 
 @router.get("/hazards/stats", response=StatsOut, summary="隐患统计")
-def hazard_stats(request, region: str | None = None):
-    return queries.stats(request.auth, region=region or request.auth.region_id)
+def hazard_stats(request, period: Query[StatsPeriod], region: str | None = None):
+    """Without a period, the ledger as it stands; with one (year, month or days), the figures as
+    they stood at the period's end (see the field descriptions of the statistics)."""
+    return queries.stats(request.auth, region=region or request.auth.region_id, period=period.resolve())
 
 
 @router.get("/hazards/stats/subregions", response=list[SubregionStatsOut], summary="下级区划隐患统计（晾晒）")
-def hazard_stats_by_subregion(request, region: str | None = None):
-    return queries.stats_by_subregion(request.auth, region=region or request.auth.region_id or "510000")
+def hazard_stats_by_subregion(request, period: Query[StatsPeriod], region: str | None = None):
+    return queries.stats_by_subregion(
+        request.auth, region=region or request.auth.region_id or "510000", period=period.resolve()
+    )
 
 
 @router.get("/hazards/ledger", summary="隐患台账（XLSX）", response={200: None})
@@ -282,6 +293,7 @@ def hazard_ledger(request, filters: Query[HazardQuery]):
             listed=filters.listed,
             enterprise=filters.enterprise,
             source=filters.source,
+            open=filters.open,
         ),
     )
     content = ledger.build(queryset)
@@ -397,8 +409,14 @@ class InspectionOut(Schema):
     date: date
     inspectors: str
     standard: str | None
+    visibility: str = Field(description="open 常规 | embargoed 暗访未公开 | published 暗访已公开")
+    visibility_label: str
+    office_region_code: str | None = Field(description="实施暗访的单位所在区划")
+    office_region_name: str | None
+    published_at: datetime | None
     answers: list[AnswerSchema]
     hazard_ids: list[int]
+    actions: list[str]
 
 
 class InspectionPage(Schema):
@@ -408,7 +426,7 @@ class InspectionPage(Schema):
     page_size: int
 
 
-def _inspection_out(inspection) -> dict:
+def _inspection_out(inspection, user) -> dict:
     return {
         "id": inspection.pk,
         "enterprise_id": inspection.enterprise_id,
@@ -417,6 +435,11 @@ def _inspection_out(inspection) -> dict:
         "date": inspection.date,
         "inspectors": inspection.inspectors,
         "standard": inspection.standard_id,
+        "visibility": inspection.visibility,
+        "visibility_label": inspection.get_visibility_display(),
+        "office_region_code": inspection.office_region_id,
+        "office_region_name": inspection.office_region.name if inspection.office_region_id else None,
+        "published_at": localtime(inspection.published_at) if inspection.published_at else None,
         "answers": [
             {
                 "criterion": a.criterion_id,
@@ -427,6 +450,7 @@ def _inspection_out(inspection) -> dict:
             for a in inspection.answers.all()
         ],
         "hazard_ids": [h.pk for h in inspection.hazards.all()],
+        "actions": [t.action for t in Inspection.LOOP.available(inspection, user)],
     }
 
 
@@ -444,23 +468,29 @@ def record_inspection(request, payload: InspectionIn):
         answers=[services.AnswerIn(a.criterion, a.answer, a.note, tuple(a.photos)) for a in payload.answers],
         findings=[services.FindingIn(f.description, f.location) for f in payload.findings],
     )
-    return HttpStatus(201, _inspection_out(queries.get_inspection(request.auth, inspection.pk)))
+    return HttpStatus(
+        201, _inspection_out(queries.get_inspection(request.auth, inspection.pk), request.auth)
+    )
 
 
 class InspectionQuery(Schema):
     enterprise: int | None = None
+    source: str | None = Field(
+        None, max_length=20, description="self | department | supervision | unannounced"
+    )
+    visibility: str | None = Field(None, max_length=10, description="open | embargoed | published")
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=100)
 
 
 @router.get("/inspections", response=InspectionPage, summary="检查列表")
 def list_inspections(request, filters: Query[InspectionQuery]):
-    queryset = queries.inspections(request.auth, enterprise=filters.enterprise).prefetch_related(
-        "answers__photos", "hazards"
-    )
+    queryset = queries.inspections(
+        request.auth, enterprise=filters.enterprise, source=filters.source, visibility=filters.visibility
+    ).prefetch_related("answers__photos", "hazards")
     result = paginate(queryset, page=filters.page, size=filters.page_size)
     return {
-        "items": [_inspection_out(i) for i in result.items],
+        "items": [_inspection_out(i, request.auth) for i in result.items],
         "count": result.count,
         "page": result.number,
         "page_size": result.size,
@@ -469,4 +499,11 @@ def list_inspections(request, filters: Query[InspectionQuery]):
 
 @router.get("/inspections/{int:inspection_id}", response=InspectionOut, summary="检查详情")
 def get_inspection(request, inspection_id: int):
-    return _inspection_out(queries.get_inspection(request.auth, inspection_id))
+    return _inspection_out(queries.get_inspection(request.auth, inspection_id), request.auth)
+
+
+@router.post("/inspections/{int:inspection_id}/publish", response=InspectionOut, summary="公开暗访结果")
+def publish_inspection(request, inspection_id: int):
+    inspection = queries.get_inspection(request.auth, inspection_id)
+    services.publish_inspection(actor=request.auth, inspection=inspection)
+    return _inspection_out(queries.get_inspection(request.auth, inspection_id), request.auth)

@@ -222,8 +222,11 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
             self.fields["source"].choices = [(Source.SELF.value, Source.SELF.label)]
             self.fields["source"].initial = Source.SELF
         else:
-            # Self-found hazards are reported by the enterprise itself.
-            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.SELF]
+            # Self-found hazards are reported by the enterprise itself; 暗访 findings are recorded
+            # with their unannounced inspection, which keeps them embargoed until published.
+            self.fields["source"].choices = [
+                c for c in Source.choices if c[0] not in (Source.SELF, Source.UNANNOUNCED)
+            ]
             self.fields["source"].initial = Source.DEPARTMENT
 
 
@@ -240,7 +243,9 @@ class InspectionForm(ServiceErrorsMixin, forms.Form):
 
     aliases = {"day": "date"}
 
-    def __init__(self, *args, self_check: bool = False, **kwargs):
+    def __init__(self, *args, self_check: bool = False, unannounced: bool = False, **kwargs):
+        """`unannounced`: the user may inspect this enterprise unannounced (an office above its
+        county), so 暗访 is offered."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
@@ -250,5 +255,10 @@ class InspectionForm(ServiceErrorsMixin, forms.Form):
             self.fields["source"].initial = Source.SELF
             self.fields["inspectors"].label = "检查人"
         else:
-            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.SELF]
+            left_out = (Source.SELF,) if unannounced else (Source.SELF, Source.UNANNOUNCED)
+            self.fields["source"].choices = [c for c in Source.choices if c[0] not in left_out]
             self.fields["source"].initial = Source.DEPARTMENT
+            if unannounced:
+                self.fields["source"].help_text = (
+                    "暗访：检查结果在公开前对被检查企业和所在县（市、区）保密，由本单位在检查详情页公开"
+                )

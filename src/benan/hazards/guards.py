@@ -27,9 +27,17 @@ def _require_text(data: dict, field: str, label: str) -> None:
         raise ValidationError({field: [f"必须填写{label}"]})
 
 
+def awaits_publication(hazard) -> bool:
+    """An unannounced inspection's hazard stays reported until the inspection is published: the
+    enterprise cannot be given a deadline (or be notified) about what it may not see yet."""
+    return hazard.embargo_region_id is not None
+
+
 def confirm(hazard, actor, data) -> None:
     from .models import Grade, Source
 
+    if awaits_publication(hazard):
+        raise InvalidTransition("该隐患来自尚未公开的暗访检查，须先公开暗访结果，再确认隐患、下达整改期限")
     grade, criterion, due_date = data.get("grade"), data.get("criterion"), data.get("due_date")
     errors: dict[str, list[str]] = {}
     if grade not in Grade.values:
@@ -152,3 +160,25 @@ def apply_delist(listing, actor, data):
     listing.delisted_by, listing.delisted_at = actor, clock.now()
     listing.delist_comment = (data.get("comment") or "").strip()
     return ["delisted_by", "delisted_at", "delist_comment"]
+
+
+def publish(inspection, actor, data) -> None:
+    # The data scope already hides the inspection from anyone below its office; said here too,
+    # because this is the rule: only the office that made the 暗访, or one above it, publishes.
+    if actor is None or actor.is_admin:
+        return
+    if actor.region_id is None or not actor.region.contains(inspection.office_region_id):
+        raise PermissionDenied("只有实施暗访的单位或其上级单位可以公开暗访结果")
+
+
+def apply_publish(inspection, actor, data):
+    from .models import Hazard
+
+    # One UPDATE for all its hazards, in the transaction that holds the inspection's lock; the
+    # count goes into the audit entry.
+    data["hazards"] = Hazard.objects.filter(inspection=inspection).update(
+        embargo_region=None, updated_at=clock.now()
+    )
+    inspection.embargo_region = None
+    inspection.published_by, inspection.published_at = actor, clock.now()
+    return ["embargo_region", "published_by", "published_at"]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/", views.inspection_new, name="new"),
     path("self/", views.inspection_self, name="self"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
+    path("<int:pk>/publish/", views.inspection_publish, name="publish"),
 ]

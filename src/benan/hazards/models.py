@@ -2,6 +2,10 @@
 
 Imports from core, enterprises and standards. A hazard carries its county (copied from the
 enterprise when found) so that scope checks and regional statistics need no join.
+
+An unannounced inspection (暗访) is embargoed until the office that made it publishes it: the
+inspection and its hazards carry `embargo_region` (that office's region) meanwhile, which the
+data scope reads, so the inspected enterprise and county see nothing until publication.
 """
 
 from __future__ import annotations
@@ -44,6 +48,12 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "不适用"
 
 
+class Visibility(models.TextChoices):
+    OPEN = "open", "常规"
+    EMBARGOED = "embargoed", "暗访未公开"
+    PUBLISHED = "published", "暗访已公开"
+
+
 GOVERNMENT = frozenset({Role.INSPECTOR, Role.SAFETY_OFFICE, Role.ADMIN})
 OPEN_STATES = (HazardState.REPORTED, HazardState.RECTIFYING, HazardState.SUBMITTED)
 
@@ -62,12 +72,52 @@ class Inspection(models.Model):
     note = models.TextField("备注", blank=True)
     created_by = models.ForeignKey(User, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
+    visibility = models.CharField(
+        "公开状态", max_length=10, choices=Visibility.choices, default=Visibility.OPEN
+    )
+    # The region of the office that made an unannounced inspection (kept after publication).
+    office_region = models.ForeignKey(
+        Region, verbose_name="实施单位区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
+    # = office_region while embargoed, null otherwise: what the data scope reads. Not indexed:
+    # it is only ever a residual condition next to the region range.
+    embargo_region = models.ForeignKey(
+        Region, verbose_name="暗访保密区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        User, verbose_name="公开人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
-    SCOPE = Scope(region="region", enterprise="enterprise")
+    SCOPE = Scope(region="region", enterprise="enterprise", embargo="embargo_region")
+    LOOP = Workflow(
+        transitions=[
+            Transition(
+                "publish",
+                (Visibility.EMBARGOED,),
+                Visibility.PUBLISHED,
+                frozenset({Role.SAFETY_OFFICE, Role.INSPECTOR, Role.ADMIN}),
+                "公开暗访结果",
+                guard=guards.publish,
+                effect=guards.apply_publish,
+            ),
+        ],
+        state_field="visibility",
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["region", "-date"], name="inspection_region_date")]
+        constraints = [
+            # The scope reads embargo_region, the loop reads visibility: they must agree.
+            models.CheckConstraint(
+                condition=Q(visibility="embargoed", embargo_region__isnull=False)
+                | (~Q(visibility="embargoed") & Q(embargo_region__isnull=True)),
+                name="inspection_embargo_while_embargoed",
+            ),
+        ]
         verbose_name = verbose_name_plural = "隐患排查"
 
     def __str__(self) -> str:
@@ -136,10 +186,17 @@ class Hazard(models.Model):
     dismissed_reason = models.CharField("不予确认理由", max_length=500, blank=True)
     # The deadline the overdue sweep last escalated, so each deadline escalates once.
     escalated_due_date = models.DateField(null=True, blank=True)
+    # The embargoing office's region while the hazard's unannounced inspection is unpublished
+    # (copied from the inspection when found, cleared on publication). Not indexed: a residual
+    # condition next to the region range, and the province (the root) never reads it.
+    embargo_region = models.ForeignKey(
+        Region, verbose_name="暗访保密区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
     created_at = models.DateTimeField("发现时间", default=clock.now, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    SCOPE = Scope(region="region", enterprise="enterprise")
+    SCOPE = Scope(region="region", enterprise="enterprise", embargo="embargo_region")
     LOOP = Workflow(
         transitions=[
             Transition(
@@ -271,7 +328,9 @@ class Listing(models.Model):
     delist_comment = models.CharField("摘牌意见", max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE = Scope(region="region", enterprise="hazard__enterprise")
+    # A listed hazard is confirmed, hence never embargoed; the embargo is read all the same, so
+    # a listing can never show more than its hazard.
+    SCOPE = Scope(region="region", enterprise="hazard__enterprise", embargo="hazard__embargo_region")
     LOOP = Workflow(
         transitions=[
             Transition(

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
 from benan.core.models import Region, RegionLevel
+from benan.core.period import Period
 from benan.core.scope import get_in_scope, scope, within
 
 from .models import (
@@ -23,6 +24,8 @@ from .models import (
     Listing,
     ListingState,
     Rectification,
+    Source,
+    Visibility,
 )
 
 
@@ -40,6 +43,8 @@ class HazardFilter:
     listed: bool | None = None
     enterprise: int | None = None
     source: str | None = None
+    # Confirmed and not yet closed (整改中、待验收): the hazards still to be rectified.
+    open: bool | None = None
 
     def validate(self) -> None:
         errors = {}
@@ -76,6 +81,9 @@ def hazards(user, filters: HazardFilter | None = None, *, today: date | None = N
         queryset = queryset.filter(enterprise_id=filters.enterprise)
     if filters.source:
         queryset = queryset.filter(source=filters.source)
+    if filters.open is not None:
+        unclosed = Q(state__in=(HazardState.RECTIFYING, HazardState.SUBMITTED))
+        queryset = queryset.filter(unclosed if filters.open else ~unclosed)
     if filters.overdue is True:
         queryset = queryset.filter(overdue_q(today))
     elif filters.overdue is False:
@@ -146,16 +154,33 @@ def listings(user, *, state: str | None = ListingState.LISTED, level: str | None
     return queryset.order_by("due_date", "id")
 
 
-def inspections(user, *, enterprise: int | None = None) -> QuerySet:
-    queryset = scope(Inspection.objects.select_related("enterprise", "standard", "created_by"), user)
+def inspections(
+    user, *, enterprise: int | None = None, source: str | None = None, visibility: str | None = None
+) -> QuerySet:
+    errors = {}
+    if source and source not in Source.values:
+        errors["source"] = [f"“{source}”不是可选检查类型，可选：{choices_hint(Source)}"]
+    if visibility and visibility not in Visibility.values:
+        errors["visibility"] = [f"“{visibility}”不是可选公开状态，可选：{choices_hint(Visibility)}"]
+    if errors:
+        raise ValidationError(errors)
+    queryset = scope(
+        Inspection.objects.select_related("enterprise", "standard", "created_by", "office_region"), user
+    )
     if enterprise:
         queryset = queryset.filter(enterprise_id=enterprise)
+    if source:
+        queryset = queryset.filter(source=source)
+    if visibility:
+        queryset = queryset.filter(visibility=visibility)
     return queryset.order_by("-date", "-id")
 
 
 def get_inspection(user, pk: int) -> Inspection:
     return get_in_scope(
-        Inspection.objects.select_related("enterprise", "standard", "created_by"), user, pk=pk
+        Inspection.objects.select_related("enterprise", "standard", "created_by", "office_region"),
+        user,
+        pk=pk,
     )
 
 
@@ -168,14 +193,20 @@ def _empty() -> dict:
     return dict.fromkeys(STAT_KEYS, 0)
 
 
+CONFIRMED_STATES = (HazardState.RECTIFYING, HazardState.SUBMITTED, HazardState.CLOSED)
+
+
 def _add(bucket: dict, state: str, grade: str, n: int) -> None:
+    """Count `n` hazards of one state and grade. A grade proposed at reporting (a checklist's
+    pre-judged major) counts only once the hazard is confirmed: a dismissed or still unconfirmed
+    hazard is neither major nor to be rectified."""
     bucket["found"] += n
     bucket["closed"] += n if state == HazardState.CLOSED else 0
-    if grade:
+    if state in CONFIRMED_STATES:
         bucket["confirmed"] += n
-    if grade == Grade.MAJOR:
-        bucket["major"] += n
-        bucket["major_open"] += n if state != HazardState.CLOSED else 0
+        if grade == Grade.MAJOR:
+            bucket["major"] += n
+            bucket["major_open"] += n if state != HazardState.CLOSED else 0
 
 
 def _finish(row: dict, listed: int) -> dict:
@@ -185,24 +216,99 @@ def _finish(row: dict, listed: int) -> dict:
     return {**row, "rectification_rate": rate, "listed": listed}
 
 
-def stats(user, *, region: str | None = None, today: date | None = None) -> dict:
-    """One region's figures from two small grouped passes that the stats indexes answer."""
+def stats(
+    user, *, region: str | None = None, today: date | None = None, period: Period | None = None
+) -> dict:
+    """One region's figures. Without a period: the ledger as it stands, from two small grouped
+    passes that the stats indexes answer. With a period: see `_as_of`."""
     today = today or clock.today()
     queryset = scope(Hazard.objects.all(), user)
-    listed = scope(Listing.objects.filter(state=ListingState.LISTED), user)
+    listed = scope(Listing.objects.all(), user)
     if region:
         HazardFilter(region=region).validate()
         queryset, listed = in_region(queryset, region), in_region(listed, region)
+    if period:
+        counts, on_list = _as_of(queryset, listed, period.clipped(today))
+        return _finish({**_empty(), **counts.get(None, {})}, on_list.get(None, 0))
     totals = _empty()
     for row in queryset.order_by().values("state", "grade").annotate(n=Count("*")):
         _add(totals, row["state"], row["grade"], row["n"])
     totals["overdue"] = queryset.filter(overdue_q(today)).count()
-    return _finish(totals, listed.count())
+    return _finish(totals, listed.filter(state=ListingState.LISTED).count())
 
 
-def stats_by_subregion(user, *, region: str, today: date | None = None) -> list[dict]:
+def _as_of(
+    hazards_: QuerySet, listings_: QuerySet, period: Period, group: str | None = None
+) -> tuple[dict, dict]:
+    """The figures of a period as they stood at its end, read from timestamps that never change
+    once written, so a past month gives the same figures whenever it is asked for:
+
+    - found, major, closed, rectification_rate: hazards found in the period, graded major by
+      its end, closed by its end; the rate is closed / confirmed by the end;
+    - overdue: at the end of the period's last day, confirmed, past the deadline, not closed and
+      no rectification waiting for verification (the state then was 整改中);
+    - major_open: major hazards (found at any time) confirmed and not yet closed at the end;
+    - listed: listings made by the end and not delisted by then.
+
+    Returns (unfinished buckets, listed counts), each keyed by the `group` field's value (None:
+    one total under the key None).
+    """
+    since, until = period.since, period.until
+    found = Q(created_at__gte=since)
+    confirmed = Q(confirmed_at__lt=until)
+    open_ = _open_at(until)
+    rows = hazards_.filter(created_at__lt=until).order_by()
+    figures = {
+        "found": Count("pk", filter=found),
+        "confirmed": Count("pk", filter=found & confirmed),
+        "closed": Count("pk", filter=found & Q(closed_at__lt=until)),
+        "major": Count("pk", filter=found & confirmed & Q(grade=Grade.MAJOR)),
+        "major_open": Count("pk", filter=confirmed & open_ & Q(grade=Grade.MAJOR)),
+    }
+    counts = rows.values(group).annotate(**figures) if group else [rows.aggregate(**figures)]
+    late = overdue_at(rows, period.end)
+    on_list = listings_.filter(listed_at__lt=until).filter(
+        Q(delisted_at__isnull=True) | Q(delisted_at__gte=until)
+    ).order_by()
+    if group:
+        overdue = dict(late.values_list(group).annotate(n=Count("pk")).values_list(group, "n"))
+        listed = dict(on_list.values_list(group).annotate(n=Count("pk")).values_list(group, "n"))
+    else:
+        overdue, listed = {None: late.count()}, {None: on_list.count()}
+    buckets: dict = {}
+    for row in counts:
+        buckets[row.pop(group) if group else None] = row
+    for key, n in overdue.items():
+        buckets.setdefault(key if group else None, _empty())["overdue"] = n
+    return buckets, listed
+
+
+def _open_at(until) -> Q:
+    return Q(closed_at__isnull=True) | Q(closed_at__gte=until)
+
+
+def overdue_at(queryset: QuerySet, day: date) -> QuerySet:
+    """The hazards of `queryset` that were overdue at the end of `day`: confirmed by then, past
+    the deadline, not closed, and no rectification waiting for verification (so 整改中)."""
+    until = Period(day, day).until
+    waiting = Exists(
+        Rectification.objects.filter(hazard_id=OuterRef("pk"), submitted_at__lt=until).filter(
+            Q(reviewed_at__isnull=True) | Q(reviewed_at__gte=until)
+        )
+    )
+    return queryset.filter(_open_at(until), confirmed_at__lt=until, due_date__lt=day).exclude(waiting)
+
+
+def confirmed_in(user, period: Period, *, region: str | None = None, grade: str | None = None) -> QuerySet:
+    """Hazards confirmed (and so graded) during the period, in the scope."""
+    return hazards(user, HazardFilter(region=region, grade=grade)).filter(**period.moments("confirmed_at"))
+
+
+def stats_by_subregion(
+    user, *, region: str, today: date | None = None, period: Period | None = None
+) -> list[dict]:
     """The statistics of each child of `region` side by side (cities of the province,
-    counties of a city): grouped by county, state and grade, rolled up here."""
+    counties of a city): grouped by county, rolled up here; with a period, as `_as_of`."""
     today = today or clock.today()
     HazardFilter(region=region).validate()
     parent = Region.objects.get(code=region)
@@ -213,6 +319,20 @@ def stats_by_subregion(user, *, region: str, today: date | None = None) -> list[
     totals = {c.code[:digits]: _empty() for c in children}
     listed = {c.code[:digits]: 0 for c in children}
     hazards_ = in_region(scope(Hazard.objects.all(), user), region).order_by()
+    listings_ = in_region(scope(Listing.objects.all(), user), region).order_by()
+    if period:
+        counts, on_list = _as_of(hazards_, listings_, period.clipped(today), group="region_id")
+        for county, row in counts.items():
+            if county[:digits] in totals:
+                _merge(totals[county[:digits]], row)
+        for county, n in on_list.items():
+            if county[:digits] in listed:
+                listed[county[:digits]] += n
+        return [
+            {"region_code": c.code, "region_name": c.name,
+             **_finish(totals[c.code[:digits]], listed[c.code[:digits]])}
+            for c in children
+        ]
     for row in hazards_.values("region_id", "state", "grade").annotate(n=Count("*")):
         bucket = totals.get(row["region_id"][:digits])
         if bucket is not None:
@@ -221,8 +341,7 @@ def stats_by_subregion(user, *, region: str, today: date | None = None) -> list[
         bucket = totals.get(row["region_id"][:digits])
         if bucket is not None:
             bucket["overdue"] += row["n"]
-    listings_ = in_region(scope(Listing.objects.filter(state=ListingState.LISTED), user), region).order_by()
-    for row in listings_.values("region_id").annotate(n=Count("*")):
+    for row in listings_.filter(state=ListingState.LISTED).values("region_id").annotate(n=Count("*")):
         key = row["region_id"][:digits]
         if key in listed:
             listed[key] += row["n"]
@@ -233,6 +352,12 @@ def stats_by_subregion(user, *, region: str, today: date | None = None) -> list[
         }
         for c in children
     ]
+
+
+def _merge(bucket: dict, row: dict) -> None:
+    """Add a county's unfinished figures into a roll-up bucket."""
+    for key in STAT_KEYS:
+        bucket[key] += row.get(key, 0)
 
 
 def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:

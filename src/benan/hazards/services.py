@@ -1,5 +1,5 @@
 """Every write of the hazard loop: report, confirm, dismiss, submit, verify, reject, list,
-delist, record an inspection, and the overdue sweep.
+delist, record an inspection, publish an unannounced one, and the overdue sweep.
 
 State changes go through core.loop.transition (table, role, scope, row lock, audit in one
 transaction); creation and listing lock and audit here. Notifications are written in the
@@ -34,9 +34,12 @@ from .models import (
     Listing,
     ListingState,
     Source,
+    Visibility,
 )
 
 REPORTERS = frozenset({Role.ENTERPRISE, Role.INSPECTOR, Role.SAFETY_OFFICE, Role.ADMIN})
+# Who may make an unannounced inspection (暗访): a government office above the county.
+UNANNOUNCED_ROLES = frozenset({Role.INSPECTOR, Role.SAFETY_OFFICE})
 
 
 def _url(hazard: Hazard) -> str:
@@ -56,6 +59,29 @@ def offices_above(region: Region):
     return User.objects.filter(role=Role.SAFETY_OFFICE, region_id=region.parent_id, is_active=True)
 
 
+def county_officials(region_id: str):
+    """The county's own inspectors and safety office."""
+    return User.objects.filter(
+        role__in=(Role.INSPECTOR, Role.SAFETY_OFFICE), region_id=region_id, is_active=True
+    )
+
+
+def unannounced_office(actor, enterprise: Enterprise) -> Region | None:
+    """The region of the office for which `actor` inspects `enterprise` unannounced, or None if
+    `actor` may not: an inspector or safety office whose region lies above the enterprise's
+    county (a city for its counties, the province anywhere; never a county itself). An admin
+    acts for the province."""
+    county = enterprise.region
+    if actor.is_admin:
+        top = county
+        while top.parent_id:
+            top = top.parent
+        return top
+    if actor.role not in UNANNOUNCED_ROLES or actor.region_id is None:
+        return None
+    if actor.region_id == county.pk or not actor.region.contains(county.pk):
+        return None
+    return actor.region
 
 
 
@@ -72,7 +98,14 @@ def report_hazard(
     inspection: Inspection | None = None,
     criterion: Criterion | None = None,
 ) -> Hazard:
-    """A hazard is found: it enters the loop as `reported`, waiting for confirmation."""
+    """A hazard is found: it enters the loop as `reported`, waiting for confirmation.
+
+    A hazard found on an inspection inherits the inspection's embargo: while an unannounced
+    inspection is unpublished its hazards are hidden like it, and nobody is notified. A hazard
+    with source `unannounced` is therefore only ever recorded with its unannounced inspection
+    (`record_inspection`); reported on its own it is refused (422 on `source`), since nothing
+    would keep it from the enterprise.
+    """
     if actor.role not in REPORTERS and not actor.is_admin:
         raise PermissionDenied("您的角色无权上报隐患")
     if source not in Source.values:
@@ -81,6 +114,14 @@ def report_hazard(
         raise ValidationError({"source": ["企业只能上报自查（self）发现的隐患"]})
     if actor.role != Role.ENTERPRISE and source == Source.SELF and inspection is None:
         raise ValidationError({"source": ["企业自查（self）的隐患由企业上报"]})
+    if source == Source.UNANNOUNCED and (inspection is None or inspection.source != Source.UNANNOUNCED):
+        raise ValidationError(
+            {
+                "source": [
+                    "暗访（unannounced）发现的隐患须随暗访检查一并录入（录入检查，检查类型选“暗访”），不能单独上报"
+                ]
+            }
+        )
     description = fields.text(description, "description", "隐患描述", max_length=2000)
     location = fields.text(location, "location", "隐患部位", max_length=200, required=False)
     with transaction.atomic():
@@ -97,6 +138,7 @@ def report_hazard(
             reported_by=actor,
             criterion=criterion,
             grade=Grade.MAJOR if criterion is not None else "",
+            embargo_region_id=inspection.embargo_region_id if inspection is not None else None,
         )
         audit.record(
             actor,
@@ -108,18 +150,19 @@ def report_hazard(
             location=location,
             criterion=criterion.pk if criterion else None,
         )
-        recipients = (
-            county_inspectors(hazard.region_id)
-            if actor.role == Role.ENTERPRISE
-            else enterprise_users(enterprise.pk)
-        )
-        notifications.notify(
-            recipients,
-            title=f"新隐患待确认：{enterprise.name}",
-            body=description[:200],
-            url=_url(hazard),
-            obj=hazard,
-        )
+        if hazard.embargo_region_id is None:  # an embargoed hazard is announced on publication
+            recipients = (
+                county_inspectors(hazard.region_id)
+                if actor.role == Role.ENTERPRISE
+                else enterprise_users(enterprise.pk)
+            )
+            notifications.notify(
+                recipients,
+                title=f"新隐患待确认：{enterprise.name}",
+                body=description[:200],
+                url=_url(hazard),
+                obj=hazard,
+            )
     return hazard
 
 
@@ -293,14 +336,26 @@ def record_inspection(
     note: str = "",
 ) -> Inspection:
     """One inspection with its checklist answers; every 不符合 becomes a major hazard linked to
-    its criterion, every free finding a general one (both `reported`, waiting for confirmation)."""
+    its criterion, every free finding a general one (both `reported`, waiting for confirmation).
+
+    An unannounced inspection (暗访) is made by an office above the enterprise's county (see
+    `unannounced_office`) and is embargoed, with its hazards, until `publish_inspection`.
+    """
     errors: dict[str, list[str]] = {}
+    office = None
     if source not in Source.values:
         errors["source"] = [f"“{source}”不是可选检查类型，可选：{'、'.join(Source.values)}"]
     elif actor.role == Role.ENTERPRISE and source != Source.SELF:
         errors["source"] = ["企业只能录入自查（self）"]
     elif actor.role not in (Role.ENTERPRISE,) and source == Source.SELF and not actor.is_admin:
         errors["source"] = ["企业自查（self）由企业录入"]
+    elif source == Source.UNANNOUNCED:
+        office = unannounced_office(actor, enterprise)
+        if office is None:
+            errors["source"] = [
+                "暗访（unannounced）须由被检查企业所在县（市、区）的上级部门实施："
+                "市（州）可暗访所辖县（市、区），省级可暗访全省，县（市、区）不能暗访本辖区"
+            ]
     if actor.role not in REPORTERS and not actor.is_admin:
         raise PermissionDenied("您的角色无权录入检查")
     if day > clock.today():
@@ -339,6 +394,9 @@ def record_inspection(
             standard=standard,
             note=fields.text(note, "note", "备注", max_length=2000, required=False),
             created_by=actor,
+            visibility=Visibility.EMBARGOED if office is not None else Visibility.OPEN,
+            office_region=office,
+            embargo_region=office,
         )
         for item in answers:
             row = InspectionAnswer.objects.create(
@@ -358,6 +416,7 @@ def record_inspection(
             date=day,
             answers=len(answers),
             findings=len(findings),
+            office=office.pk if office is not None else None,
         )
         for item in answers:
             if item.answer == Answer.VIOLATES:
@@ -381,6 +440,25 @@ def record_inspection(
                 description=finding.description,
                 location=finding.location,
             )
+    return inspection
+
+
+def publish_inspection(*, actor, inspection: Inspection) -> Inspection:
+    """公开暗访结果: lift the embargo of an unannounced inspection and its hazards (the office
+    that made it, or one above it), and tell the enterprise and the county, who learn of it now."""
+    with transaction.atomic():
+        inspection = loop.transition(inspection, "publish", actor)
+        found = inspection.hazards.count()
+        office = Region.objects.get(pk=inspection.office_region_id)
+        enterprise = inspection.enterprise
+        notifications.notify(
+            [*enterprise_users(enterprise.pk), *county_officials(inspection.region_id)],
+            title=f"{office.name}暗访检查结果已公开：{enterprise.name}",
+            body=f"{inspection.date:%Y-%m-%d} 暗访检查，发现隐患 {found} 项"
+            + ("，请及时确认并整改" if found else ""),
+            url=reverse("inspections:detail", args=[inspection.pk]),
+            obj=inspection,
+        )
     return inspection
 
 

@@ -1,6 +1,6 @@
 """Hazard and inspection pages: the queue (htmx filters), the detail with one form per action of
-the loop, reporting, inspections against the official checklists, the listed-supervision board,
-the zero-backlog ranking and the XLSX ledger.
+the loop, reporting, inspections against the official checklists (and publishing an unannounced
+one), the listed-supervision board, the zero-backlog ranking and the XLSX ledger.
 
 Thin views: reads through `queries`, writes through `services`; domain errors become 404 / 403,
 a refused move (InvalidTransition) an alert with status 409, bad input the form's errors (422).
@@ -46,8 +46,8 @@ from .forms import (
     ReportForm,
     SubmitForm,
 )
-from .guards import PLAN_ELEMENTS
-from .models import Answer, Grade, Hazard, HazardState, Listing, ListingState, Source
+from .guards import PLAN_ELEMENTS, awaits_publication
+from .models import Answer, Grade, Hazard, HazardState, Inspection, Listing, ListingState, Source, Visibility
 
 HISTORY_LIMIT = 100
 # How many enterprises a picker lists at once; a longer list is narrowed by searching.
@@ -118,7 +118,7 @@ def _pick_enterprises(user, q: str) -> tuple[list, bool, list[str]]:
 
 # -- the queue and the ledger ------------------------------------------------------------------
 
-FILTER_KEYS = ("state", "grade", "region", "overdue", "listed")
+FILTER_KEYS = ("state", "grade", "region", "overdue", "listed", "open")
 
 
 def _filters(request) -> tuple[dict, queries.HazardFilter]:
@@ -132,6 +132,7 @@ def _filters(request) -> tuple[dict, queries.HazardFilter]:
         region=region or None,
         overdue=_flag(params["overdue"], "overdue", "是否逾期"),
         listed=_flag(params["listed"], "listed", "是否挂牌督办"),
+        open=_flag(params["open"], "open", "是否未销号"),
     )
 
 
@@ -329,6 +330,8 @@ def _actions_for(user, hazard: Hazard, listing) -> list[str]:
         # available() does not run guards: an enterprise may confirm only its own self-found
         # general hazards, so a form it can never use is not offered.
         actions.remove("confirm")
+    if "confirm" in actions and awaits_publication(hazard):
+        actions.remove("confirm")  # confirmed only once its 暗访 is published
     if _role_may(user, "list"):
         if listing is not None:
             actions.append("delist")
@@ -584,8 +587,10 @@ def _inspection_page(request, *, self_check: bool):
     finding_errors: dict[int, list[str]] = {}
     general_errors: list[str] = []
     status = 200
+    # Only an office above the enterprise's county is offered 暗访.
+    unannounced = not self_check and services.unannounced_office(user, enterprise) is not None
     if request.method == "POST":
-        form = InspectionForm(request.POST, self_check=self_check)
+        form = InspectionForm(request.POST, self_check=self_check, unannounced=unannounced)
         answered, values, notes = _read_checklist(request, groups)
         findings = _read_findings(request)
         kept = [(n, row) for n, row in enumerate(findings) if row["description"] or row["location"]]
@@ -605,7 +610,7 @@ def _inspection_page(request, *, self_check: bool):
                     return redirect("inspections:detail", pk=inspection.pk)
         status = 422
     else:
-        form = InspectionForm(self_check=self_check)
+        form = InspectionForm(self_check=self_check, unannounced=unannounced)
         values, notes = {}, {}
         findings = []
     while len(findings) < FINDING_ROWS:
@@ -701,31 +706,37 @@ def inspection_self(request):
 
 @login_required
 def inspection_list(request):
+    params = {key: request.GET.get(key, "").strip() for key in ("source", "visibility")}
     try:
         page = paginate(
-            queries.inspections(request.user).annotate(hazard_count=Count("hazards")),
+            queries.inspections(
+                request.user, source=params["source"] or None, visibility=params["visibility"] or None
+            ).annotate(hazard_count=Count("hazards")),
             page=page_number(request.GET.get("page")),
         )
         errors, status = [], 200
     except ValidationError as exc:
         page, errors, status = None, messages_of(exc), 400
+    is_enterprise = request.user.role == Role.ENTERPRISE
     return render(
         request,
         "hazards/inspection_list.html",
         {
             "page": page,
             "errors": errors,
+            "params": params,
+            "filtered": any(params.values()),
+            "sources": Source.choices,
+            # An enterprise never sees an embargoed inspection: the filter would only tell it so.
+            "visibilities": [] if is_enterprise else Visibility.choices,
             "can_record": request.user.is_admin or request.user.role in services.REPORTERS,
-            "is_enterprise": request.user.role == Role.ENTERPRISE,
+            "is_enterprise": is_enterprise,
         },
         status=status,
     )
 
 
-@login_required
-def inspection_detail(request, pk: int):
-    with http_errors():
-        inspection = queries.get_inspection(request.user, pk)
+def _inspection_context(request, inspection: Inspection, alert: str = "") -> dict:
     answers = list(
         inspection.answers.select_related("criterion").prefetch_related("photos")
         .order_by("criterion__standard__order", "criterion__order")
@@ -733,16 +744,43 @@ def inspection_detail(request, pk: int):
     tally = {value: 0 for value in Answer.values}
     for a in answers:
         tally[a.answer] += 1
-    return render(
-        request,
-        "hazards/inspection_detail.html",
-        {
-            "inspection": inspection,
-            "answers": answers,
-            "tally": [(label, tally[value], value) for value, label in Answer.choices],
-            "hazards": list(inspection.hazards.order_by("id")),
-        },
-    )
+    return {
+        "inspection": inspection,
+        "answers": answers,
+        "tally": [(label, tally[value], value) for value, label in Answer.choices],
+        "hazards": list(inspection.hazards.order_by("id")),
+        # Whoever sees an embargoed inspection is its office or above (the data scope), so the
+        # declared roles decide who is offered the button.
+        "can_publish": any(
+            t.action == "publish" for t in Inspection.LOOP.available(inspection, request.user)
+        ),
+        "alert": alert,
+    }
+
+
+@login_required
+def inspection_detail(request, pk: int):
+    with http_errors():
+        inspection = queries.get_inspection(request.user, pk)
+    return render(request, "hazards/inspection_detail.html", _inspection_context(request, inspection))
+
+
+@login_required
+@require_POST
+def inspection_publish(request, pk: int):
+    """公开暗访结果: the embargo of the inspection and its hazards is lifted."""
+    if not any(role_allows(t, request.user) for t in Inspection.LOOP.transitions if t.action == "publish"):
+        raise PermissionDenied("您的角色无权公开暗访结果")
+    with http_errors():
+        inspection = queries.get_inspection(request.user, pk)
+    try:
+        with http_errors():
+            services.publish_inspection(actor=request.user, inspection=inspection)
+    except domain.InvalidTransition as exc:
+        context = _inspection_context(request, inspection, alert=exc.message)
+        return render(request, "hazards/inspection_detail.html", context, status=409)
+    messages.success(request, "已公开暗访结果，已通知被检查企业和所在县（市、区）")
+    return redirect("inspections:detail", pk=inspection.pk)
 
 
 # -- listed supervision board ------------------------------------------------------------------
