@@ -25,6 +25,10 @@ from .enforcement.matrix import ENFORCEMENT_API, PATH_IDS, PUBLIC
 from .hazards.matrix import HAZARD_API
 from .power import matrix as power_matrix
 from .power.page_matrix import POWER_PAGES
+from .supervision import figures_matrix
+from .supervision import matrix as supervision_matrix
+from .supervision.dashboard_page_matrix import DASHBOARD_PAGES
+from .supervision.page_matrix import SUPERVISION_PAGES
 
 ROLES = [
     "admin", "sc_office", "cd_office", "wuhou_inspector", "jinjiang_inspector", "ent_wuhou",
@@ -182,6 +186,8 @@ API_MATRIX = {
     **accident_matrix.ACCIDENT_API,
     **power_matrix.POWER_API,
     **emergency_matrix.EMERGENCY_API,
+    **supervision_matrix.SUPERVISION_API,
+    **figures_matrix.FIGURES_API,
 }
 
 
@@ -219,7 +225,7 @@ def test_api_refuses_anonymous_callers(api, world, endpoint):
     url = path.format(enterprise_id=world[1]["wuhou"].pk, code="510000", attachment_id=1,
                       criterion_id="gongmao-2023:art3.1", hazard_id=1, inspection_id=1, **PATH_IDS,
                       **accident_matrix.PATH_IDS, **power_matrix.PATH_IDS,
-                      **emergency_matrix.PATH_IDS)
+                      **emergency_matrix.PATH_IDS, **supervision_matrix.PATH_IDS)
     response = getattr(api(None), method)(url)
     assert response.status_code == (200 if endpoint in PUBLIC | accident_matrix.PUBLIC else 401)
 
@@ -315,7 +321,10 @@ def page_validate(client, role, enterprises, name):
 
 
 def page_home(client, role, enterprises, name):
-    text = client.get(reverse(name)).content.decode()
+    # The home page sends everyone on to their dashboard: read what they land on.
+    response = client.get(reverse(name), follow=True)
+    assert response.status_code == 200, role
+    text = response.content.decode()
     for key, enterprise in enterprises.items():
         if key not in VISIBLE[role]:
             assert enterprise.name not in text
@@ -477,6 +486,26 @@ def page_hazard_stats(client, role, enterprises, name):
     # Another city is asked for by code: within the scope it shows, outside it is missing.
     other = client.get(reverse(name), {"region": "510700"})
     assert other.status_code == (200 if "mianyang" in VISIBLE[role] else 404), role
+
+
+def page_inspection_publish(client, role, enterprises, name):
+    """公开暗访结果 from the inspection page: roles that may not publish are refused (403) before
+    anything is looked up; the rest publish what they see (302), the others get 404."""
+    from .hazards.matrix import EMBARGO_VISIBLE, PUBLISHERS, embargoed_inspection
+
+    for key, enterprise in enterprises.items():
+        for by in ("province", "city") if key in ("wuhou", "jinjiang") else ("province",):
+            inspection = embargoed_inspection(enterprise, by)
+            response = client.post(reverse(name, args=[inspection.pk]))
+            inspection.refresh_from_db()
+            if role not in PUBLISHERS:
+                assert response.status_code == 403, (role, key, by)
+            elif key not in VISIBLE[role] or by not in EMBARGO_VISIBLE[role]:
+                assert response.status_code == 404, (role, key, by)
+            else:
+                assert response.status_code == 302, (role, key, by, response.status_code)
+            published = response.status_code == 302
+            assert inspection.visibility == ("published" if published else "embargoed"), (role, key, by)
 
 
 def page_inspection_list(client, role, enterprises, name):
@@ -926,6 +955,7 @@ PAGE_MATRIX = {
     "inspections:new": page_inspection_new,
     "inspections:self": page_inspection_self,
     "inspections:detail": page_hazard_detail,
+    "inspections:publish": page_inspection_publish,
     "attachment": page_attachment,
     "notifications": page_notifications,
     "notifications_read": page_notifications,
@@ -933,6 +963,8 @@ PAGE_MATRIX = {
     **ACCIDENT_PAGES,
     **POWER_PAGES,
     **EMERGENCY_PAGES,
+    **SUPERVISION_PAGES,
+    **DASHBOARD_PAGES,
 }
 
 

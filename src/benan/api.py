@@ -148,6 +148,7 @@ def _register_routers() -> None:
     from benan.hazards.api import router as hazards_router
     from benan.power.api import router as power_router
     from benan.standards.api import router as standards_router
+    from benan.supervision.api import router as supervision_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/enterprises", enterprises_router)
@@ -157,6 +158,7 @@ def _register_routers() -> None:
     api.add_router("/v1/", accidents_router)
     api.add_router("/v1/", power_router)
     api.add_router("/v1/", emergency_router)
+    api.add_router("/v1/", supervision_router)
 
 
 _register_routers()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "benan.accidents",
     "benan.power",
     "benan.emergency",
+    "benan.supervision",
     "benan.demo",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accidents/", include("benan.accidents.urls")),
     path("power/", include("benan.power.urls")),
     path("emergency/", include("benan.emergency.urls")),
+    path("supervision/", include("benan.supervision.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,22 +1,14 @@
-"""Project-level pages that gather several apps: the home page with counts for the user's scope.
+"""Project-level pages: the home page, which sends every logged-in user to their own region's
+dashboard (supervision:dashboard, where the enterprise counts of the old home page now sit), and
+`scope_label`, the user's data scope in words (the API's dashboard says it too).
 
-May import any app's `queries`; no app imports this module.
+Imports from core only.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect
 
 from benan.core.models import GOVERNMENT_ROLES, Role
-from benan.enterprises import queries as enterprise_queries
-from benan.enterprises.models import Sector, Status
-
-# Bootstrap colours of the status cards, the same as the status badges of the enterprise pages.
-STATUS_COLOURS = {
-    Status.NORMAL: "success",
-    Status.SUSPENDED: "danger",
-    Status.UNDER_CONSTRUCTION: "warning",
-    Status.CLOSED: "secondary",
-}
 
 
 def scope_label(user) -> str:
@@ -32,16 +24,4 @@ def scope_label(user) -> str:
 
 @login_required
 def home(request):
-    counts = enterprise_queries.counts(request.user)
-    sector_values = {label: value for value, label in Sector.choices}
-    return render(request, "home.html", {
-        "counts": counts,
-        "status_cards": [
-            {"status": s, "count": counts.get(s.value, 0), "colour": STATUS_COLOURS[s]} for s in Status
-        ],
-        "sectors": [
-            {"label": label, "value": sector_values.get(label, ""), "count": n}
-            for label, n in enterprise_queries.counts_by_sector(request.user)
-        ],
-        "scope_label": scope_label(request.user),
-    })
+    return redirect("supervision:dashboard")

@@ -141,9 +141,9 @@ def test_every_page_renders_for_a_commander_with_data(
 
 def test_government_users_see_the_nav_link_and_enterprises_do_not(client, commander, ent_wuhou):
     client.force_login(commander)
-    assert 'id="nav-emergency"' in text_of(client.get(reverse("home")))
+    assert 'id="nav-emergency"' in text_of(client.get(reverse("home"), follow=True))
     client.force_login(ent_wuhou)
-    assert 'id="nav-emergency"' not in text_of(client.get(reverse("home")))
+    assert 'id="nav-emergency"' not in text_of(client.get(reverse("home"), follow=True))
     assert client.get(reverse("emergency:teams")).status_code == 403
     assert client.get(reverse("emergency:map_data")).status_code == 403
 

@@ -184,7 +184,7 @@ def test_the_stats_page_of_a_city_lists_its_counties_and_a_county_its_totals(
 def test_notifications_page_and_bell(client, walk, wuhou_inspector):
     pk = walk("reported")  # ent-wuhou's report notifies the county's inspectors
     client.force_login(wuhou_inspector)
-    home = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home"), follow=True).content.decode()
     assert 'id="unread-count">1<' in home
     page = client.get(reverse("notifications"))
     text = page.content.decode()
@@ -193,16 +193,16 @@ def test_notifications_page_and_bell(client, walk, wuhou_inspector):
     response = client.post(reverse("notifications_read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=wuhou_inspector, read_at__isnull=True).exists()
-    assert 'id="unread-count"' not in client.get(reverse("home")).content.decode()
+    assert 'id="unread-count"' not in client.get(reverse("home"), follow=True).content.decode()
 
 
 def test_the_navbar_links_by_role(client, wuhou_inspector, ent_wuhou):
     client.force_login(wuhou_inspector)
-    text = client.get(reverse("home")).content.decode()
+    text = client.get(reverse("home"), follow=True).content.decode()
     for link in ("nav-hazards", "nav-inspections", "nav-listings", "nav-stats"):
         assert f'id="{link}"' in text
     assert 'id="nav-self-inspection"' not in text
     client.force_login(ent_wuhou)
-    text = client.get(reverse("home")).content.decode()
+    text = client.get(reverse("home"), follow=True).content.decode()
     assert 'id="nav-self-inspection"' in text and 'id="nav-my-hazards"' in text
     assert 'id="nav-stats"' not in text

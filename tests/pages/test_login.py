@@ -37,7 +37,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
 
 def test_logout_is_a_post_form(client, wuhou_inspector):
     client.force_login(wuhou_inspector)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home"), follow=True).content.decode()
     assert f'action="{reverse("logout")}"' in page and "退出" in page
     response = client.post(reverse("logout"))
     assert response.status_code == 302

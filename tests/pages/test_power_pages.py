@@ -427,7 +427,7 @@ def test_the_nav_links_the_queue_for_the_authorities_only(client, cd_office, ent
     client.force_login(cd_office)
     assert 'id="nav-power"' in text_of(client.get(reverse("power:queue")))
     client.force_login(ent_wuhou)
-    assert 'id="nav-power"' not in text_of(client.get(reverse("home")))
+    assert 'id="nav-power"' not in text_of(client.get(reverse("home"), follow=True))
 
 
 def test_a_check_dated_before_the_assignment_is_refused(client, power_alert, wuhou_ent, wuhou_inspector):

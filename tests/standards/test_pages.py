@@ -46,7 +46,7 @@ def test_the_list_says_when_nothing_is_loaded(client, ent_wuhou):
 
 
 def test_the_navbar_links_to_the_standards(reader):
-    html = reader.get(reverse("home")).content.decode()
+    html = reader.get(reverse("home"), follow=True).content.decode()
     assert f'href="{reverse("standards:list")}"' in html and "判定标准" in html
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
@@ -165,7 +166,8 @@ def stats(
         "by_grade": {g: by_grade.get(g, 0) for g in Grade.values},
         "deaths": totals["deaths"] or 0,
         "serious_injuries": totals["serious"] or 0,
-        "direct_loss_cny": totals["loss"] or 0,
+        # Quantized: SQLite sums decimals to a bare number, PostgreSQL keeps the scale.
+        "direct_loss_cny": Decimal(totals["loss"] or 0).quantize(Decimal("0.01")),
         "accountability": sum(kinds.values()),
         "accountability_by_kind": {k: kinds.get(k, 0) for k in AccountabilityKind.values},
     }

@@ -82,22 +82,24 @@ def timeline(enterprise: Enterprise) -> list[StatusPeriod]:
     return list(enterprise.status_periods.order_by("-start_date"))
 
 
-def counts(user, *, day: date | None = None) -> dict[str, int]:
-    """Counts for the home page, in one pass over the scope."""
+def counts(user, *, day: date | None = None, region: str | None = None) -> dict[str, int]:
+    """Enterprises in the scope (and under `region`): the total and the count per status in force
+    on `day`, as the enterprise list filtered the same way shows them."""
     day = day or timezone.localdate()
-    scoped = scope(Enterprise.objects.all(), user)
+    scoped = enterprises(user, EnterpriseFilter(region=region), day=day).order_by()
     total = scoped.count()
     by_status = dict(
-        StatusPeriod.objects.filter(in_force(day), enterprise__in=scoped)
+        StatusPeriod.objects.filter(in_force(day), enterprise__in=scoped.values("pk"))
         .values("status").annotate(n=Count("id")).values_list("status", "n")
     )
     return {"total": total, **{s: by_status.get(s, 0) for s in Status.values}}
 
 
-def counts_by_sector(user) -> list[tuple[str, int]]:
+def counts_by_sector(user, *, region: str | None = None) -> list[tuple[str, str, int]]:
+    """(sector, its label, count) in the scope under `region`, most first."""
     rows = (
-        scope(Enterprise.objects.all(), user).values("sector").annotate(n=Count("id"))
-        .order_by("-n")
+        enterprises(user, EnterpriseFilter(region=region)).order_by().values("sector").annotate(n=Count("id"))
+        .order_by("-n", "sector")
     )
     labels = dict(Sector.choices)
-    return [(labels.get(r["sector"], r["sector"]), r["n"]) for r in rows]
+    return [(r["sector"], labels.get(r["sector"], r["sector"]), r["n"]) for r in rows]

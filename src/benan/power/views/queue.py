@@ -1,6 +1,6 @@
-"""The alert queue (电力数据预警): filters by state, kind, region, 只看分派给我的 and name/USCC, the
-counts per state as tabs, the table, and the summary with the hit rate (查实率). htmx swaps the
-results; enterprises get 403 (a check is unannounced).
+"""The alert queue (电力数据预警): filters by state, kind, region, year detected (the dashboard links
+here with it), 只看分派给我的 and name/USCC, the counts per state as tabs, the table, and the summary
+with the hit rate (查实率). htmx swaps the results; enterprises get 403 (a check is unannounced).
 
 Imports from core, this app and `views.common`.
 """
@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
@@ -21,7 +22,7 @@ from .. import queries
 from ..models import AlertKind, AlertState
 from .common import STATE_BADGES, region_groups, region_param, require_government
 
-FILTER_KEYS = ("state", "kind", "region", "q")
+FILTER_KEYS = ("state", "kind", "region", "year", "q")
 
 
 def _mine(request) -> bool:
@@ -34,9 +35,27 @@ def _mine(request) -> bool:
     return user.role == Role.INSPECTOR and queries.alerts(user, state=AlertState.ASSIGNED, mine=True).exists()
 
 
-def _summary(user, region) -> dict:
+def _year(raw: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({"year": [f"年份“{raw}”不是整数"]}) from None
+
+
+def _years(chosen: str) -> list[int]:
+    """The last six years, and the one asked for (a link may name an older year)."""
+    this = timezone.localdate().year
+    years = set(range(this, this - 6, -1))
+    if chosen.isdigit():
+        years.add(int(chosen))
+    return sorted(years, reverse=True)
+
+
+def _summary(user, region, year) -> dict:
     """Totals over both kinds, and the hit rate of finished checks."""
-    stats = queries.stats(user, region=region)
+    stats = queries.stats(user, region=region, year=year)
     rows = stats["by_kind"]
     total = {s: sum(r[s] for r in rows) for s in AlertState.values}
     checked = total[AlertState.CONFIRMED] + total[AlertState.FALSE_ALARM]
@@ -51,10 +70,12 @@ def _summary(user, region) -> dict:
     }
 
 
-def _tabs(user, params, mine, region) -> list[dict]:
+def _tabs(user, params, mine, region, year) -> list[dict]:
     """One tab per state with its count under the other filters."""
     rows = (
-        queries.alerts(user, kind=params["kind"] or None, region=region, mine=mine, q=params["q"] or None)
+        queries.alerts(
+            user, kind=params["kind"] or None, region=region, mine=mine, q=params["q"] or None, year=year
+        )
         .order_by()
         .values_list("state")
         .annotate(n=Count("pk"))
@@ -97,6 +118,7 @@ def alert_queue(request):
     status = 200
     try:
         region = region_param(params["region"])
+        year = _year(params["year"])
         queryset = queries.alerts(
             user,
             state=params["state"] or None,
@@ -104,10 +126,11 @@ def alert_queue(request):
             region=region,
             mine=mine,
             q=params["q"] or None,
+            year=year,
         )
         context["page"] = list_page(request, queryset.select_related("region__parent"))
-        context["tabs"] = _tabs(user, params, mine, region)
-        context["summary"] = _summary(user, region)
+        context["tabs"] = _tabs(user, params, mine, region, year)
+        context["summary"] = _summary(user, region, year)
     except ValidationError as exc:
         context["errors"] = messages_of(exc)
         status = 400
@@ -118,6 +141,7 @@ def alert_queue(request):
             kinds=AlertKind.choices,
             states=AlertState.choices,
             region_groups=region_groups(user),
+            years=_years(params["year"]),
             is_inspector=user.role == Role.INSPECTOR,
         )
         response = render(request, "power/queue.html", context, status=status)

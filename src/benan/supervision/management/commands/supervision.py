@@ -1,0 +1,29 @@
+"""`benan supervision sweep [--today YYYY-MM-DD]`: escalate overdue targets of supervised
+assignments, once per deadline (also a daily Huey task). Safe to run repeatedly."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "监管督办：sweep 对逾期未办结的督办事项升级提醒"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        sweep = sub.add_parser("sweep", help="逾期督办事项提醒")
+        sweep.add_argument("--today", help="按该日期计算（YYYY-MM-DD），默认今天")
+
+    def handle(self, *args, **options):
+        from benan.supervision.assignments import sweep
+
+        today = None
+        if options.get("today"):
+            try:
+                today = date.fromisoformat(options["today"])
+            except ValueError as exc:
+                raise CommandError(
+                    f"--today 必须是日期 YYYY-MM-DD，收到“{options['today']}”", returncode=2
+                ) from exc
+        result = sweep(today=today)
+        self.stdout.write(f"督办事项逾期提醒 {result['targets']} 条")
