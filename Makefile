@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENTERPRISES ?= 2000
 export DEBUG ?= 1
 
-.PHONY: run test lint bench browser-deps java-deps vendor clean
+.PHONY: run test lint bench fonts browser-deps java-deps office-deps docs-circular vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,20 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test,spark]"
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed fonts
 	$(BIN)/benan migrate --no-input -v 0
 	$(BIN)/benan load_regions
 	$(BIN)/benan load_standards
 	$(BIN)/benan demo --if-empty --enterprises $(DEMO_ENTERPRISES)
 	@$(BIN)/benan demo_logins
 	$(BIN)/benan runserver $(HOST):$(PORT) --noreload
+
+# A CJK font: the monthly circular's charts (matplotlib) and the browser tests draw Chinese with it.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "installing fonts-noto-cjk from Debian (charts and pages draw Chinese with it)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-noto-cjk >/dev/null; \
+	fi
 
 # Debian's chromium drives the browser tests, and a CJK font lets it draw Chinese;
 # install them when the machine lacks them.
@@ -50,8 +57,26 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/benan makemigrations --check --dry-run
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test browser-deps java-deps lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# LibreOffice (headless) and poppler turn a circular into a PDF and a PNG of its first page.
+office-deps:
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  echo "installing libreoffice-writer-nogui and poppler-utils from Debian (to render the circular)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui poppler-utils >/dev/null; \
+	fi
+
+# docs/circular-page1.png for the README: the province's circular of CIRCULAR_MONTH on the demo data
+# of `make run` (var/benan.sqlite3), rendered by LibreOffice headless, page one as PNG.
+CIRCULAR_MONTH ?= 2026-10
+docs-circular: $(VENV)/.installed fonts office-deps
+	$(BIN)/benan report monthly --region 510000 --month $(CIRCULAR_MONTH) --out var/circular.docx
+	soffice --headless --convert-to pdf --outdir var var/circular.docx >/dev/null
+	pdftoppm -r 80 -png -f 1 -l 1 -singlefile var/circular.pdf docs/circular-page1
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)

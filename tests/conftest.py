@@ -36,6 +36,14 @@ def make_uscc(region_code: str = WUHOU, serial: int | None = None) -> str:
     return uscc.make("91" + region_code + body + uscc.org_check_character(body))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The regions are reference data every test reads: load them once into each test database
+    (one per xdist worker) instead of in every test."""
+    with django_db_blocker.unblock():
+        load_regions()
+
+
 @pytest.fixture
 def regions(db):
     # TransactionTestCase-style tests (live_server) flush the tables; reload when missing.
