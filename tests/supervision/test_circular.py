@@ -165,6 +165,7 @@ def test_a_county_circular_has_no_ranking(regions, tmp_path):
     ({"region": "519999", "month": "2026-10"}, "--region：行政区划代码“519999”不存在"),
     ({"region": "510000", "month": "2026-13"}, "--month：“2026-13”不是有效的月份"),
     ({"region": "510000", "month": "10/2026"}, "--month：“10/2026”不是有效的月份，格式为 YYYY-MM"),
+    ({"region": "510000", "month": "2099-01"}, "--month：2099年1月尚未开始"),
     ({"region": "510000", "month": "2026-10", "out": "x.pdf"}, "--out：输出文件须以 .docx 结尾"),
     ({"region": "510000", "month": "2026-10", "user": "nobody"}, "--user：用户“nobody”不存在"),
 ])

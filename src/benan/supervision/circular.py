@@ -15,6 +15,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -26,7 +27,7 @@ from docx.shared import Cm, Pt, RGBColor
 from benan.accidents import queries as accident_queries
 from benan.core import clock
 from benan.core.models import Region, RegionLevel
-from benan.core.period import Period
+from benan.core.period import Period, parse_month
 
 from . import charts, figures
 
@@ -81,6 +82,15 @@ def change(now: int, before: int) -> str:
     if now == before:
         return "持平"
     return f"{'上升' if now > before else '下降'}{abs(now - before)}"
+
+
+def month_of(text: str, today: date | None = None) -> Period:
+    """The month a circular may be made for: well formed (YYYY-MM) and already begun."""
+    month = parse_month(text)
+    today = today or clock.today()
+    if month.start > today:
+        raise ValidationError({"month": [f"{month.label}尚未开始，只能生成本月及以前的月度通报"]})
+    return month
 
 
 # -- the figures -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from benan.core import clock
 from benan.core.models import Region
-from benan.core.period import Period, parse_month, period_from
+from benan.core.period import Period, period_from
 from benan.views import scope_label
 
 from .. import access, circular, figures, ranking, weekly
@@ -182,6 +182,6 @@ class MonthlyQuery(Strict):
 def monthly_report(request, params: Query[MonthlyQuery]):
     """The monthly circular of a region as a .docx, computed from that month's data."""
     region = access.readable_region(request.auth, params.region)
-    month = parse_month(params.month)
+    month = circular.month_of(params.month)
     content = circular.build(request.auth, region, month, today=clock.today())
     return _attachment(content, DOCX, f"circular-{region.code}-{month.key}.docx")

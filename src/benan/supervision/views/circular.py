@@ -18,7 +18,7 @@ from django.shortcuts import render
 from benan.core import clock
 from benan.core.models import Region, RegionLevel
 from benan.core.pages import http_errors, messages_of
-from benan.core.period import Period, parse_month
+from benan.core.period import Period
 
 from .. import access, circular, figures
 
@@ -69,7 +69,7 @@ class CircularForm(forms.Form):
 
     def clean_month(self) -> Period:
         try:
-            return parse_month(self.cleaned_data["month"])
+            return circular.month_of(self.cleaned_data["month"])
         except ValidationError as exc:
             raise ValidationError(messages_of(exc)) from None
 

@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from benan.core import clock
 from benan.core.models import Role, User
-from benan.core.period import parse_month
 
 
 def _reader(username: str | None) -> User:
@@ -58,7 +57,7 @@ class Command(BaseCommand):
                                    returncode=2) from None
         user = _reader(options.get("user"))
         try:
-            month = parse_month(options["month"])
+            month = circular.month_of(options["month"], today=issued)
             region = access.readable_region(user, options["region"])
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
