@@ -37,25 +37,28 @@ class Indicator:
     key: str
     label: str
     section: str
-    higher_is_worse: bool = True
+    higher_is_worse: bool = True  # also the default sort: worst first
     percent: bool = False
+    # Whether a value can be called worse than another: an overdue count can, a count of
+    # suspension orders or of listings (tools of supervision, not results) cannot.
+    judged: bool = True
 
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("hazards_found", "排查隐患", "隐患", higher_is_worse=False),
-    Indicator("hazards_closed", "已销号", "隐患", higher_is_worse=False),
+    Indicator("hazards_closed", "已销号", "隐患", higher_is_worse=False, judged=False),
     Indicator("rectification_rate", "整改率", "隐患", higher_is_worse=False, percent=True),
     Indicator("hazards_overdue", "逾期未整改", "隐患"),
-    Indicator("major_found", "重大隐患", "隐患"),
+    Indicator("major_found", "重大隐患", "隐患", judged=False),
     Indicator("major_open", "重大隐患未销号", "隐患"),
-    Indicator("listed", "挂牌督办", "隐患"),
+    Indicator("listed", "挂牌督办", "隐患", judged=False),
     Indicator("cases", "立案", "执法", higher_is_worse=False),
-    Indicator("dual_penalty", "一案双罚", "执法", higher_is_worse=False),
-    Indicator("suspensions", "停产停业整顿", "执法", higher_is_worse=False),
+    Indicator("dual_penalty", "一案双罚", "执法", higher_is_worse=False, judged=False),
+    Indicator("suspensions", "停产停业整顿", "执法", higher_is_worse=False, judged=False),
     Indicator("accidents", "事故起数", "事故"),
     Indicator("deaths", "死亡人数", "事故"),
     Indicator("alerts_open", "电力预警待办", "电力"),
-    Indicator("alerts_confirmed", "电力预警查实", "电力", higher_is_worse=False),
+    Indicator("alerts_confirmed", "电力预警查实", "电力", higher_is_worse=False, judged=False),
 )
 INDICATOR = {i.key: i for i in INDICATORS}
 
@@ -238,22 +241,37 @@ def subregions(
 
 def worst(rows: list[dict], key: str) -> set[str]:
     """The region codes with the worst value of indicator `key` (ties all count; none when every
-    region has the same value, so an all-zero column is not painted red)."""
+    region has the same value, so an all-zero column is not painted red, and none for an indicator
+    that is not judged)."""
     indicator = INDICATOR[key]
     values = [row[key] for row in rows]
-    if not values or min(values) == max(values):
+    if not indicator.judged or not values or min(values) == max(values):
         return set()
     target = max(values) if indicator.higher_is_worse else min(values)
     return {row["region_code"] for row in rows if row[key] == target}
 
 
 def ranked(rows: list[dict], key: str, descending: bool | None = None) -> list[dict]:
-    """Rows sorted by indicator `key`, worst first unless told otherwise; ties by region code."""
+    """Rows sorted by indicator `key`, worst first (largest first when it is not judged) unless
+    told otherwise; ties by region code."""
     indicator = check_indicator(key, "sort")
     if descending is None:
-        descending = indicator.higher_is_worse
+        descending = indicator.higher_is_worse or not indicator.judged
     ordered = sorted(rows, key=lambda r: r["region_code"])
     return sorted(ordered, key=lambda r: r[key], reverse=descending)
+
+
+def default_order(key: str) -> str:
+    """The order a column sorts in first: worst first, largest first when it is not judged."""
+    indicator = INDICATOR[key]
+    return "desc" if indicator.higher_is_worse or not indicator.judged else "asc"
+
+
+def describe(indicator: Indicator) -> str:
+    """The direction of an indicator in words, for the column hints and the map's legend."""
+    if not indicator.judged:
+        return "只比较多少，不评优劣"
+    return "数值越大越差" if indicator.higher_is_worse else "数值越小越差"
 
 
 def format_value(key: str, value) -> str:

@@ -40,7 +40,7 @@ def ranking(
         "region": region,
         "period": period,
         "sort": sort,
-        "order": order or ("desc" if figures.INDICATOR[sort].higher_is_worse else "asc"),
+        "order": order or figures.default_order(sort),
         "rows": figures.ranked(rows, sort, descending),
         "worst": {i.key: sorted(figures.worst(rows, i.key)) for i in figures.INDICATORS},
     }

@@ -85,7 +85,7 @@ def dashboard_map(request, params: Query[MapQuery]):
     return {
         "region": _region_out(region),
         "indicator": {"key": indicator.key, "label": indicator.label, "percent": indicator.percent,
-                      "higher_is_worse": indicator.higher_is_worse},
+                      "higher_is_worse": indicator.higher_is_worse, "judged": indicator.judged},
         "period": _period_out(period),
         "rows": [{"region_code": r["region_code"], "region_name": r["region_name"], "value": r[indicator.key]}
                  for r in rows],
@@ -96,7 +96,7 @@ def dashboard_map(request, params: Query[MapQuery]):
 def indicators(request):
     return [
         {"key": i.key, "label": i.label, "section": i.section, "percent": i.percent,
-         "higher_is_worse": i.higher_is_worse}
+         "higher_is_worse": i.higher_is_worse, "judged": i.judged}
         for i in figures.INDICATORS
     ]
 

@@ -249,7 +249,8 @@ def map_data(request):
         {
             "region": {"code": region.code, "name": region.name, "level": region.level},
             "indicator": {"key": indicator.key, "label": indicator.label, "section": indicator.section,
-                          "percent": indicator.percent, "higher_is_worse": indicator.higher_is_worse},
+                          "percent": indicator.percent, "higher_is_worse": indicator.higher_is_worse,
+                          "judged": indicator.judged, "direction": figures.describe(indicator)},
             "period": {"label": period.label, "key": period.key},
             "mode": "map" if region.level == RegionLevel.PROVINCE else "bars",
             # The GeoJSON's features are the cities, by the first four digits of their code.

@@ -48,7 +48,7 @@ def _headers(table: dict, params: dict) -> list[dict]:
     headers = []
     for indicator in figures.INDICATORS:
         current = indicator.key == table["sort"]
-        default = "desc" if indicator.higher_is_worse else "asc"
+        default = figures.default_order(indicator.key)
         order = ("asc" if table["order"] == "desc" else "desc") if current else default
         headers.append({
             "key": indicator.key,
@@ -58,7 +58,7 @@ def _headers(table: dict, params: dict) -> list[dict]:
             "order": table["order"] if current else "",
             "url": link("supervision:ranking", region=region, **_period_params(params), sort=indicator.key,
                         order=order),
-            "hint": "数值越大越差" if indicator.higher_is_worse else "数值越小越差",
+            "hint": figures.describe(indicator),
         })
     return headers
 

@@ -16,6 +16,12 @@
   var charts = [];
   var WORSE = ["#fff5f0", "#fcbba1", "#fb6a4a", "#cb181d"];
   var BETTER = WORSE.slice().reverse();
+  var NEUTRAL = ["#f1f6fd", "#b6d0f2", "#5b8fd6", "#1c4f9c"];  // counts that are not judged
+
+  function palette(indicator) {
+    if (indicator.judged === false) return NEUTRAL;
+    return indicator.higher_is_worse ? WORSE : BETTER;
+  }
 
   function chart(el) {
     var instance = echarts.init(el);
@@ -116,7 +122,7 @@
       visualMap: {
         type: "continuous", min: low, max: high > low ? high : low + 1, left: 8, bottom: 8,
         text: ["高", "低"], calculable: false, formatter: formatter(data.indicator),
-        inRange: { color: data.indicator.higher_is_worse ? WORSE : BETTER },
+        inRange: { color: palette(data.indicator) },
       },
       series: [{
         id: "cities", type: "map", map: "sichuan", roam: false, selectedMode: false,
@@ -129,8 +135,8 @@
         }),
       }],
     }, true);
-    note.textContent = describe(data) + "；颜色越深越" + (data.indicator.higher_is_worse ? "差" : "好") +
-      "。点击市（州）进入其驾驶舱。";
+    var shade = data.indicator.judged === false ? "多" : (data.indicator.higher_is_worse ? "差" : "好");
+    note.textContent = describe(data) + "；颜色越深越" + shade + "。点击市（州）进入其驾驶舱。";
   }
 
   function outline(data) {
