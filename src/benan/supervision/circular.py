@@ -393,13 +393,15 @@ def _table(document, caption: str, header: list[str], rows: list[list], *, total
     table = document.add_table(rows=1 + len(body), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for col, text in enumerate(header):
-        _cell(table.cell(0, col), text, bold=True)
+    # Row by row: python-docx's table.cell(r, c) rebuilds the whole grid on every call.
+    rows = table.rows
+    for cell, text in zip(rows[0].cells, header, strict=True):
+        _cell(cell, text, bold=True)
     for r, values in enumerate(body, start=1):
-        for col, value in enumerate(values):
-            is_total = total is not None and r == len(body)
+        is_total = total is not None and r == len(body)
+        for col, (cell, value) in enumerate(zip(rows[r].cells, values, strict=True)):
             strong = is_total or bool(bold and r - 1 < len(bold) and bold[r - 1][col])
-            _cell(table.cell(r, col), str(value), bold=strong)
+            _cell(cell, str(value), bold=strong)
     document.add_paragraph()
 
 
