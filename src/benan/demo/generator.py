@@ -4,8 +4,8 @@
 row validated by `enterprises.rules` like real input. `install()` writes them through
 `enterprises.services.create_many`, creates the demo accounts, all audited, and then the demo
 hazards (`demo.hazards`), enforcement cases (`demo.enforcement`), accidents (`demo.accidents`),
-power alerts (`demo.power`) and emergency resources (`demo.emergency`). Imports from core,
-enterprises, standards and those demo modules.
+power alerts (`demo.power`), emergency resources (`demo.emergency`) and supervised assignments
+(`demo.supervision`). Imports from core, enterprises, standards and those demo modules.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from . import emergency as demo_emergency
 from . import enforcement as demo_enforcement
 from . import hazards as demo_hazards
 from . import power as demo_power
+from . import supervision as demo_supervision
 
 DEFAULT_SEED = 2026
 DEFAULT_ENTERPRISES = 2000
@@ -362,6 +363,8 @@ class InstallResult:
     accidents: demo_accidents.AccidentResult | None = None  # None when no accidents were asked for
     power: demo_power.PowerResult | None = None  # None when no power demo was asked for
     emergency: demo_emergency.EmergencyResult | None = None  # None when no emergency demo was asked for
+    # None when no assignments were asked for
+    assignments: demo_supervision.SupervisionResult | None = None
 
 
 def create_accounts(regions: Mapping[str, Region]) -> tuple[list[str], list[str]]:
@@ -413,14 +416,17 @@ def install(
     power_progress: Callable[[int], None] | None = None,
     emergency: int | None = None,
     emergency_progress: Callable[[int], None] | None = None,
+    assignments: int | None = None,
+    assignment_progress: Callable[[int], None] | None = None,
 ) -> InstallResult:
     """Generate and write the demo data, accounts, hazards, enforcement cases, accidents, power
-    alerts and emergency resources in one transaction: all of it or nothing (but the power readings,
-    in the lake on disk). `hazards` defaults to `demo.hazards.default_count(enterprises)`, `cases` to
-    `demo.enforcement.default_count(enterprises)`, `accidents` to
-    `demo.accidents.default_count(enterprises)`, `power` (enterprises with meters) to
+    alerts, emergency resources and supervised assignments in one transaction: all of it or nothing
+    (but the power readings, in the lake on disk). `hazards` defaults to
+    `demo.hazards.default_count(enterprises)`, `cases` to `demo.enforcement.default_count(enterprises)`,
+    `accidents` to `demo.accidents.default_count(enterprises)`, `power` (enterprises with meters) to
     `demo.power.default_count(enterprises)`, `emergency` (rescue teams) to
-    `demo.emergency.default_count(enterprises)`."""
+    `demo.emergency.default_count(enterprises)`, `assignments` to
+    `demo.supervision.default_count(enterprises, hazards)`."""
     regions = {r.code: r for r in Region.objects.all()}
     if not any(r.level == RegionLevel.COUNTY for r in regions.values()):
         raise DemoError("数据库中没有行政区划：请先运行 benan load_regions")
@@ -440,6 +446,9 @@ def install(
         raise ValueError("power must not be negative")
     emergency = demo_emergency.default_count(enterprises) if emergency is None else emergency
     demo_emergency.check_count(emergency)
+    if assignments is None:
+        assignments = demo_supervision.default_count(enterprises, hazards)
+    demo_supervision.check_count(assignments)
     rows = generate(enterprises, seed, regions=regions, progress=generated)
     audit_before = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     with transaction.atomic():
@@ -478,6 +487,11 @@ def install(
             demo_emergency.install(n=emergency, seed=seed, regions=regions, progress=emergency_progress)
             if emergency else None
         )
+        # The offices' tasks to the regions below them: rows of their own, read by none of the above.
+        assignment_result = (
+            demo_supervision.install(n=assignments, seed=seed, regions=regions, progress=assignment_progress)
+            if assignments else None
+        )
     audit_after = AuditHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
     return InstallResult(
         enterprises=count,
@@ -491,4 +505,5 @@ def install(
         accidents=accident_result,
         power=power_result,
         emergency=emergency_result,
+        assignments=assignment_result,
     )

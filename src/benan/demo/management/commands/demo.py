@@ -1,6 +1,7 @@
 """`benan demo`: fill an empty database with a deterministic demo province, its accounts, its
-hazards, its enforcement cases, its accidents, its power alerts and its emergency resources (every
-state of each loop, written through the real services; the power readings go to the lake).
+hazards, its enforcement cases, its accidents, its power alerts, its emergency resources and its
+supervised assignments (every state of each loop, written through the real services; the power
+readings go to the lake).
 
 Refuses (exit 1) when enterprises already exist, so it never duplicates; `--if-empty` turns
 that refusal into a quiet skip, which is what `make run` wants.
@@ -19,6 +20,7 @@ from benan.demo import enforcement as demo_enforcement
 from benan.demo import generator
 from benan.demo import hazards as demo_hazards
 from benan.demo import power as demo_power
+from benan.demo import supervision as demo_supervision
 from benan.emergency.models import (
     DrillState,
     EquipmentStatus,
@@ -32,12 +34,13 @@ from benan.enforcement.models import BlacklistState, CaseState, ReferralState, S
 from benan.enterprises.models import Enterprise, Status
 from benan.hazards.models import HazardState
 from benan.power.models import AlertKind, AlertState
+from benan.supervision.models import AssignmentState, TargetState
 
 
 class Command(BaseCommand):
     help = (
         "生成演示数据：四川省各区县的企业（含状态时间线）、演示账号（密码 demo-2026）、隐患排查治理记录"
-        "、行政执法案件、生产安全事故、电力数据预警和应急资源"
+        "、行政执法案件、生产安全事故、电力数据预警、应急资源和督办交办事项"
     )
 
     def add_arguments(self, parser):
@@ -82,6 +85,14 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--assignments", type=int, default=None,
+            help=(
+                f"督办交办事项数量（默认在生成隐患且企业数不少于 "
+                f"{demo_supervision.MIN_DEFAULT_ENTERPRISES} 时为 {demo_supervision.MIN_DEFAULT} 项"
+                f"另加每一千家企业一项，最多 {demo_supervision.MAX_DEFAULT} 项，否则不生成；0 表示不生成）"
+            ),
+        )
+        parser.add_argument(
             "--seed", type=int, default=generator.DEFAULT_SEED,
             help=f"随机种子，相同种子生成相同数据（默认 {generator.DEFAULT_SEED}）",
         )
@@ -120,6 +131,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--emergency 为 0（不生成）或不少于 {demo_emergency.MIN_TEAMS}（21 个市州的骨干队伍）"
             )
+        assignments = options["assignments"]
+        if assignments is None:
+            assignments = demo_supervision.default_count(n, hazards)
+        if assignments < 0:
+            raise CommandError("--assignments 不能是负数")
         existing = Enterprise.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"数据库中已有 {existing} 家企业，跳过演示数据生成（--if-empty）")
@@ -135,6 +151,7 @@ class Command(BaseCommand):
             tqdm(total=accidents, desc="事故", **{**bars, "unit": "起"}) as happened,
             tqdm(total=power, desc="电力", **bars) as metered,
             tqdm(total=emergency, desc="应急", **{**bars, "unit": "支"}) as mustered,
+            tqdm(total=assignments, desc="督办", **{**bars, "unit": "项"}) as assigned,
         ):
             try:
                 result = generator.install(
@@ -143,6 +160,7 @@ class Command(BaseCommand):
                     accidents=accidents, accident_progress=happened.update,
                     power=power, power_progress=metered.update,
                     emergency=emergency, emergency_progress=mustered.update,
+                    assignments=assignments, assignment_progress=assigned.update,
                 )
             except generator.DemoError as error:
                 raise CommandError(str(error)) from error
@@ -166,6 +184,8 @@ class Command(BaseCommand):
             self.stdout.write(power_line(result.power))
         if result.emergency is not None:
             self.stdout.write(emergency_line(result.emergency))
+        if result.assignments is not None:
+            self.stdout.write(assignment_line(result.assignments))
         if result.users_skipped:
             self.stdout.write(f"已存在或无法创建、未改动的账号：{'、'.join(result.users_skipped)}")
 
@@ -262,4 +282,24 @@ def emergency_line(result: demo_emergency.EmergencyResult) -> str:
         f"演练和培训 {sum(result.drills.values())} 次（{labelled(DrillState, result.drills)}），"
         f"整改事项 {sum(result.follow_ups.values())} 项（{labelled(FollowUpState, result.follow_ups)}；"
         f"逾期 {result.overdue_follow_ups} 项）；新建账号 {result.actors_created} 个（不可登录）"
+    )
+
+
+def assignment_line(result: demo_supervision.SupervisionResult) -> str:
+    assignments = "，".join(
+        f"{AssignmentState(s).label} {result.assignments.get(s, 0)}" for s in AssignmentState.values
+    )
+    returned = f"（其中退回后重办 {result.returned}）" if result.returned else ""
+    targets = "，".join(
+        f"{TargetState(s).label} {result.targets.get(s, 0)}"
+        + (returned if s == TargetState.IN_PROGRESS else "")
+        for s in TargetState.values
+    )
+    return (
+        f"演示督办交办：{sum(result.assignments.values())} 项（{assignments}）；"
+        f"承办区划 {sum(result.targets.values())} 个（{targets}），"
+        f"逾期未办结 {result.overdue} 个（逾期提醒 {result.escalated} 条），"
+        f"本周到期 {result.due_this_week} 个；"
+        f"进展报告 {result.progress_reports} 份，办结报送 {result.completion_reports} 份；"
+        f"新建账号 {result.actors_created} 个（不可登录）"
     )
