@@ -3,6 +3,13 @@
 the nearest emergency resources on --resources bulk-loaded ones against the scan of every row, see
 bench.emergency). `--emergency-only` runs only the last (no demo, no hazards, no power suite).
 
+The supervision part (bench.supervision): --cases enforcement cases, --accidents accidents and
+power alerts bulk-loaded after the hazards; the province's dashboard (API and page), map and ranking
+timed like the hazard queries, and the monthly circular of the province and of Chengdu built five
+times each. `--supervision-only` loads the demo, the hazards and those, and times only that part
+(no emergency resources, no power suite); it needs the hazards, so it saves the other timings, not
+the load. `--cases 0 --accidents 0` skips it.
+
 Then the power suite (bench.power: detector quality and throughput); `--power` runs only it,
 `--power-quick` only its quality part, `--no-power` skips it.
 
@@ -30,6 +37,8 @@ VAR = ROOT / "var" / "bench"
 PG_SCRIPT = ROOT / "scripts" / "pg.sh"
 TARGET_MS = 50.0
 BACKENDS = ("sqlite", "postgresql")
+SUPERVISION_REQUESTS = 50  # the dashboard's reads take tenths of a second: fewer requests than the lists
+CIRCULAR_RUNS = 5  # bench.supervision.CIRCULAR_RUNS (that module needs Django set up)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,6 +76,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--emergency-only", action="store_true",
         help="only the nearest search on the bench resources: no demo, no hazards, no power suite",
     )
+    parser.add_argument(
+        "--cases", type=int, default=40_000,
+        help="enforcement cases bulk-inserted for the supervision part (default 40000; with --accidents 0, "
+        "0 skips the part)",
+    )
+    parser.add_argument(
+        "--accidents", type=int, default=3_000,
+        help="accidents bulk-inserted for the supervision part (default 3000)",
+    )
+    parser.add_argument(
+        "--alerts", type=int, default=None, help="power alerts bulk-inserted (default one per eight cases)"
+    )
+    parser.add_argument(
+        "--supervision-requests", type=int, default=SUPERVISION_REQUESTS,
+        help=f"timed requests per supervision query (default {SUPERVISION_REQUESTS}, at most --requests)",
+    )
+    parser.add_argument(
+        "--circular-runs", type=int, default=CIRCULAR_RUNS,
+        help=f"timed builds of each monthly circular (default {CIRCULAR_RUNS})",
+    )
+    parser.add_argument(
+        "--supervision-only", action="store_true",
+        help="demo, hazards and the supervision rows; only the supervision part is timed (no emergency "
+        "resources, no power suite)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma separated: sqlite,postgresql")
     parser.add_argument("--pg-port", type=int, default=54330)
@@ -79,6 +113,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--emergency-only with --power or --power-quick")
     if args.emergency_only and not args.resources:
         parser.error("--emergency-only with --resources 0")
+    if args.supervision_only and (args.emergency_only or args.power or args.power_quick):
+        parser.error("--supervision-only with --emergency-only, --power or --power-quick")
+    if args.supervision_only and not (args.cases or args.accidents):
+        parser.error("--supervision-only with --cases 0 and --accidents 0")
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(args.backends) - set(BACKENDS)
     if unknown:
@@ -104,6 +142,13 @@ def run_worker(backend: str, args: argparse.Namespace, database_url: str | None)
     ]
     if args.emergency_only:
         command.append("--emergency-only")
+    command += ["--cases", str(args.cases), "--accidents", str(args.accidents),
+                "--supervision-requests", str(min(args.supervision_requests, args.requests)),
+                "--circular-runs", str(args.circular_runs)]
+    if args.alerts is not None:
+        command += ["--alerts", str(args.alerts)]
+    if args.supervision_only:
+        command.append("--supervision-only")
     if args.demo_hazards is not None:
         command += ["--demo-hazards", str(args.demo_hazards)]
     if args.demo_cases is not None:
@@ -172,6 +217,112 @@ def emergency_cells(backend: str, query: dict) -> list[str]:
     ]
 
 
+SUPERVISION_HEADER = ["backend", "query", "stmts", "HTTP p50", "HTTP p95", "HTTP max", "ORM p50", "ORM p95",
+                      "raw p50", "raw p95", "p95 target"]
+CIRCULAR_HEADER = ["backend", "circular", "month", "stmts", "build p50", "build max", "figures p50",
+                   "docx KB", "target"]
+
+
+def supervision_slow(query: dict) -> bool:
+    """Over its target: through HTTP, or without HTTP when the endpoint or page is not there yet."""
+    target = query.get("target_ms")
+    measured = [s["p95_ms"] for s in (query["http"], query["orm"]) if s]
+    return bool(target and measured and max(measured) > target)
+
+
+def supervision_cells(backend: str, query: dict) -> list[str]:
+    def ms(stats: dict | None, key: str) -> str:
+        return f"{stats[key]:.1f}" if stats else "-"
+
+    http, orm, raw, target = query["http"], query["orm"], query["raw_sql"], query.get("target_ms")
+    if target is None:
+        verdict = "no target"
+    elif not (http or orm):
+        verdict = "-"
+    else:
+        verdict = f"OVER {target:.0f} ms" if supervision_slow(query) else f"ok (<= {target:.0f} ms)"
+    if query["note"]:
+        verdict += f"; {query['note']}"
+    return [
+        backend, query["query"], str(query["statements"] or "-"),
+        ms(http, "p50_ms"), ms(http, "p95_ms"), ms(http, "max_ms"), ms(orm, "p50_ms"), ms(orm, "p95_ms"),
+        ms(raw, "p50_ms"), ms(raw, "p95_ms"), verdict,
+    ]
+
+
+def circular_slow(circular: dict) -> bool:
+    return circular["build"]["max_ms"] > circular["target_s"] * 1000
+
+
+def circular_cells(backend: str, circular: dict) -> list[str]:
+    build, target = circular["build"], circular["target_s"]
+    return [
+        # The region's code (a Chinese name would be two columns wide and skew the table).
+        backend, circular["region"], circular["month"],
+        str(circular["statements"]), f"{build['p50_ms'] / 1000:.2f} s", f"{build['max_ms'] / 1000:.2f} s",
+        f"{circular['gather']['p50_ms'] / 1000:.2f} s", f"{circular['bytes'] / 1024:.0f}",
+        f"OVER {target:.0f} s" if circular_slow(circular) else f"ok (<= {target:.0f} s)",
+    ]
+
+
+def statements_and_plans(title: str, item: dict) -> list[str]:
+    """The slowest statements of the ORM call (each run again on its own, rows fetched), or of the
+    request when there is no ORM call (the page), and the plans of the slowest SELECTs."""
+    timed = item.get("orm_statements") or item["request_queries"]
+    lines = ["", f"{title}: {len(timed)} statements, {sum(q['ms'] for q in timed):.1f} ms in the database "
+                 "(each run on its own); the slowest:"]
+    for r in sorted(timed, key=lambda q: -q["ms"])[:10]:
+        params = r["params"][:4] + (["..."] if len(r["params"]) > 4 else [])
+        lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:160]}  {params}")
+    for plan in item["plans"]:
+        lines.append(f"  plan of ({plan['ms']:.1f} ms): {plan['sql'][:300]}")
+        lines += [f"    {line}" for line in plan["plan"]]
+    return lines
+
+
+def supervision_report(results: dict, args: argparse.Namespace) -> list[str]:
+    rows, circular_rows, notes, details = [SUPERVISION_HEADER], [CIRCULAR_HEADER], [], []
+    for backend, result in results["backends"].items():
+        data = result.get("supervision")
+        if not data:
+            continue
+        if "error" in data:
+            notes.append(f"{backend}: supervision part FAILED: {data['error']}")
+            continue
+        rows.extend(supervision_cells(backend, q) for q in data["queries"])
+        circular_rows.extend(circular_cells(backend, c) for c in data["circulars"])
+        monthly = data["monthly_http"]
+        notes.append(f"{backend}: GET {monthly['path']} once: " + (
+            f"{monthly['ms'] / 1000:.2f} s, {monthly['bytes']} bytes" if monthly["ms"] is not None
+            else monthly["note"]))
+        for q in data["queries"]:
+            if supervision_slow(q) or (args.plans and (q.get("orm_statements") or q["request_queries"])):
+                details += statements_and_plans(f"{backend} / {q['query']} ({q['path']})", q)
+        for c in data["circulars"]:
+            if circular_slow(c) or args.plans:
+                title = f"{backend} / circular {c['region']} {c['month']} (figures)"
+                details += statements_and_plans(title, c)
+    lines = []
+    if len(rows) > 1:
+        lines += ["", table(rows, left=(0, 1, 10)), ""]
+        lines.append(
+            "Supervision, as sc-office (the province): HTTP = GET /api/v1/dashboard, "
+            "/api/v1/dashboard/map?indicator=hazards_overdue and /api/v1/ranking?month=<last full month> "
+            "with a bearer token, and the dashboard page (URL name supervision:dashboard) with a session; "
+            "ORM = figures.dashboard / figures.subregions / ranking.ranking without HTTP; raw = every SQL "
+            "statement that ORM call sends, run with cursor.execute (the floor); stmts = SQL statements per "
+            "request. Targets: dashboard and map p95 <= 500 ms."
+        )
+    if len(circular_rows) > 1:
+        lines += ["", table(circular_rows, left=(0, 1, 2, 8)), ""]
+        lines.append(
+            f"Monthly circular: circular.build(user, region, month) timed {args.circular_runs} times after "
+            "one untimed build; figures = circular.gather alone (the database part); stmts = statements of "
+            "one gather. Target: every build <= 10 s."
+        )
+    return lines + notes + details
+
+
 def table(rows: list[list[str]], left: tuple[int, ...] = (0, 1, 10)) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -212,6 +363,18 @@ def report(results: dict, args: argparse.Namespace) -> str:
             load = result["hazard_load"]
             lines.append(f"  bench hazards bulk-inserted: {load['hazards']} (+ {load['listings']} listings) "
                          f"in {load['seconds']:.0f} s; {result['hazard_rows']} hazards in the table")
+        if result.get("supervision_load"):
+            load = result["supervision_load"]
+            suspensions = load["suspensions"]
+            lines.append(
+                f"  supervision rows bulk-inserted in {load['seconds']:.0f} s; the tables hold "
+                f"{load['cases']} cases ({load['dual_penalty']} dual penalties, "
+                f"{suspensions.get('in_force', 0)} suspensions in force, "
+                f"{suspensions.get('lifted', 0)} lifted, {load['referrals']} referrals, "
+                f"{sum(load['blacklist'].values())} blacklist entries), {load['accidents']} accidents "
+                f"({', '.join(f'{n} {g}' for g, n in sorted(load['accidents_by_grade'].items()))}; "
+                f"{load['deaths']} deaths), {sum(load['power_alerts'].values())} power alerts"
+            )
         if result.get("emergency_load"):
             load = result["emergency_load"]
             lines.append(f"  bench resources bulk-inserted: {load['teams']} teams, {load['warehouses']} "
@@ -242,6 +405,7 @@ def report(results: dict, args: argparse.Namespace) -> str:
                      "search, mean/max; scan = the same endpoint serving "
                      "queries.brute_force_nearest (every row's distance, then sort), same data, same run; "
                      "speed-up = scan p95 / p95. Both answers were equal (ids and distances) at every point.")
+    lines += supervision_report(results, args)
     for backend, result in results["backends"].items():
         for q in result.get("emergency_queries", []):
             if not (q["api"]["p95_ms"] > target_of(q) or args.plans):
@@ -279,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "enterprises": args.enterprises, "hazards": args.hazards, "resources": args.resources,
         "emergency_only": args.emergency_only, "requests": args.requests,
+        "cases": args.cases, "accidents": args.accidents, "supervision_only": args.supervision_only,
+        "supervision_requests": min(args.supervision_requests, args.requests),
         "seed": args.seed,
         "target_p95_ms": TARGET_MS,
         "machine": {
@@ -301,11 +467,12 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             detail = (error.stderr or "").strip().splitlines()[-1:] if isinstance(error.stderr, str) else []
             results["backends"][backend] = {"error": f"{error.cmd[:3]} exited {error.returncode} {detail}"}
+    failed = failed or any("error" in (r.get("supervision") or {}) for r in results["backends"].values())
     (VAR / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print()
     print(report(results, args))
     print(f"\nresults: {(VAR / 'results.json').relative_to(ROOT)}")
-    if not (args.no_power or args.emergency_only):
+    if not (args.no_power or args.emergency_only or args.supervision_only):
         print()
         print(power.run(args, quick=False))
     return 1 if failed else 0

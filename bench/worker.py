@@ -6,6 +6,10 @@ bench.emergency), runs ANALYZE, then times each query three ways: through the AP
 client, a real bearer token), through the ORM without HTTP, and as the raw SQL the ORM sends (the
 floor); the nearest-resource search against the scan of every row. --emergency-only skips the demo,
 the hazards and their queries. Writes JSON to --out.
+
+--cases and --accidents bulk-insert enforcement cases, accidents and power alerts (bench.supervision)
+after the hazards; the dashboard, map, ranking and monthly circular are timed last.
+--supervision-only loads the demo, the hazards and those, and times only the supervision part.
 """
 
 from __future__ import annotations
@@ -56,6 +60,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--emergency-only", action="store_true",
         help="no demo, no hazards, no enterprise or hazard queries: only the emergency resources",
+    )
+    parser.add_argument(
+        "--cases", type=int, default=0, help="bench enforcement cases to bulk-insert (bench.supervision)"
+    )
+    parser.add_argument("--accidents", type=int, default=0, help="bench accidents to bulk-insert")
+    parser.add_argument(
+        "--alerts", type=int, default=None,
+        help="bench power alerts to bulk-insert (default: one per eight cases)",
+    )
+    parser.add_argument(
+        "--supervision-requests", type=int, default=None,
+        help="timed requests per supervision query (default: --requests)",
+    )
+    parser.add_argument(
+        "--circular-runs", type=int, default=None, help="timed builds of each monthly circular (default 5)"
+    )
+    parser.add_argument(
+        "--supervision-only", action="store_true",
+        help="demo, hazards and the supervision rows; only the supervision part is timed (no resources)",
     )
     parser.add_argument("--out", required=True)
     parser.add_argument(
@@ -159,9 +182,12 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench import emergency as bench_emergency
     from bench import hazards as bench_hazards
+    from bench import supervision as bench_supervision
 
     vendor = connection.vendor
     out, demo_seconds, hazard_load, emergency_load = StringIO(), None, None, None
+    supervision = bool(args.cases or args.accidents) and not args.emergency_only
+    supervision_load = supervision_results = None
     if not args.measure_only:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_regions", stdout=StringIO())
@@ -178,7 +204,12 @@ def main(argv: list[str] | None = None) -> None:
             hazard_load = bench_hazards.load(
                 n=args.hazards, seed=args.seed, progress=lambda line: print(f"[{vendor}] {line}", flush=True)
             )
-        if args.resources:
+        if supervision:
+            supervision_load = bench_supervision.load(
+                n_cases=args.cases, n_accidents=args.accidents, n_alerts=args.alerts, seed=args.seed,
+                progress=lambda line: print(f"[{vendor}] {line}", flush=True),
+            )
+        if args.resources and not args.supervision_only:
             emergency_load = bench_emergency.load(
                 n=args.resources, seed=args.seed,
                 progress=lambda line: print(f"[{vendor}] {line}", flush=True),
@@ -200,12 +231,18 @@ def main(argv: list[str] | None = None) -> None:
     # The test client's default host "testserver" is not in ALLOWED_HOSTS outside the test runner.
     client = Client(SERVER_NAME="localhost")
     results, hazard_results, hazard_rows = [], [], 0
-    if not args.emergency_only:
+    if not (args.emergency_only or args.supervision_only):
         results, hazard_rows, hazard_results = measure_ledgers(client, vendor, args)
 
     emergency_results = []
-    if bench_emergency.loaded():
+    if bench_emergency.loaded() and not args.supervision_only:
         emergency_results = bench_emergency.measure(client, requests=args.requests, seed=args.seed)
+
+    if supervision:
+        supervision_results = bench_supervision.measure_or_error(
+            client, requests=args.supervision_requests or args.requests,
+            circular_runs=args.circular_runs or bench_supervision.CIRCULAR_RUNS,
+        )
 
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump({
@@ -223,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
             "queries": results,
             "hazard_queries": hazard_results,
             "emergency_queries": emergency_results,
+            "supervision_load": supervision_load,
+            "supervision": supervision_results,
         }, fh, ensure_ascii=False, indent=2)
 
 
