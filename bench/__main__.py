@@ -269,8 +269,9 @@ def statements_and_plans(title: str, item: dict) -> list[str]:
     """The slowest statements of the ORM call (each run again on its own, rows fetched), or of the
     request when there is no ORM call (the page), and the plans of the slowest SELECTs."""
     timed = item.get("orm_statements") or item["request_queries"]
+    how = "each run on its own" if item.get("orm_statements") else "as the request ran"
     lines = ["", f"{title}: {len(timed)} statements, {sum(q['ms'] for q in timed):.1f} ms in the database "
-                 "(each run on its own); the slowest:"]
+                 f"({how}); the slowest:"]
     for r in sorted(timed, key=lambda q: -q["ms"])[:10]:
         params = r["params"][:4] + (["..."] if len(r["params"]) > 4 else [])
         lines.append(f"  {r['ms']:7.1f} ms  {r['sql'][:160]}  {params}")

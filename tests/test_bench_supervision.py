@@ -198,7 +198,7 @@ def test_the_dashboard_reads_the_bench_rows(loaded):
     assert data["accidents"]["accidents"] == happened.count()
 
 
-def test_the_timings_run_and_report_what_is_not_built_yet(loaded):
+def test_the_timings_run_or_say_what_is_not_routed_yet(loaded):
     result = supervision.measure(Client(), requests=2, circular_runs=1)
     by_label = {q["query"]: q for q in result["queries"]}
     dashboard = by_label["dashboard"]
