@@ -1,9 +1,9 @@
 """`benan emergency sweep [--today YYYY-MM-DD]`: escalate overdue equipment returns and drill
 follow-ups, remind of due maintenance (also a daily Huey task). Safe to run repeatedly."""
 
-from datetime import date
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
+from benan.core.management.options import today_option
 
 
 class Command(BaseCommand):
@@ -17,14 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from benan.emergency.services import sweep
 
-        today = None
-        if options.get("today"):
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError as exc:
-                raise CommandError(
-                    f"--today 必须是日期 YYYY-MM-DD，收到“{options['today']}”", returncode=2
-                ) from exc
+        today = today_option(options)
         result = sweep(today=today)
         self.stdout.write(
             f"装备逾期未还提醒 {result['loans']} 条，到期保养提醒 {result['maintenance']} 条，"

@@ -1,9 +1,9 @@
 """`benan supervision sweep [--today YYYY-MM-DD]`: escalate overdue targets of supervised
 assignments, once per deadline (also a daily Huey task). Safe to run repeatedly."""
 
-from datetime import date
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
+from benan.core.management.options import today_option
 
 
 class Command(BaseCommand):
@@ -17,13 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from benan.supervision.assignments import sweep
 
-        today = None
-        if options.get("today"):
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError as exc:
-                raise CommandError(
-                    f"--today 必须是日期 YYYY-MM-DD，收到“{options['today']}”", returncode=2
-                ) from exc
+        today = today_option(options)
         result = sweep(today=today)
         self.stdout.write(f"督办事项逾期提醒 {result['targets']} 条")
