@@ -220,3 +220,26 @@ def test_labels_export_the_outcomes_for_evaluation(
     call_command("power", "labels", "--out", str(out), "--confirmed-only")
     truth = evaluate.read_periods(out)
     assert [(t.uscc, t.kind) for t in truth] == [(wuhou_ent.uscc, "covert_operation")]
+
+
+def test_the_assignment_day_is_beijing_time_just_after_midnight(
+    power_alert, wuhou_ent, wuhou_inspector, photo
+):
+    """Assigned at 00:30 Beijing (16:30 UTC the day before): the day before is before the assignment."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core.exceptions import ValidationError
+
+    alert = power_alert(wuhou_ent)
+    moment = datetime(2026, 11, 20, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    check = check_body(photo(wuhou_inspector).pk)
+    with clock.as_of(moment):
+        services.assign(actor=wuhou_inspector, alert=alert, inspector_id=wuhou_inspector.pk)
+    with clock.as_of(moment + timedelta(hours=2)):
+        with pytest.raises(ValidationError) as refused:
+            day_before = moment.date() - timedelta(days=1)
+            services.confirm(actor=wuhou_inspector, alert=alert, checked_on=day_before, **check)
+        assert "分派日期" in str(refused.value.message_dict["checked_on"])
+        alert = services.confirm(actor=wuhou_inspector, alert=alert, checked_on=moment.date(), **check)
+    assert alert.checked_on == moment.date()

@@ -8,6 +8,7 @@ not allowed now. Models are imported late (they import this module).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from benan.core import clock, fields, geo
 from benan.core.errors import InvalidTransition, PermissionDenied
@@ -58,7 +59,7 @@ def check(alert, actor, data) -> None:
         data,
         "checked_on",
         "核查日期",
-        not_before=alert.assigned_at.date() if alert.assigned_at else None,
+        not_before=timezone.localdate(alert.assigned_at) if alert.assigned_at else None,
         not_before_label="分派日期",
     )
 
