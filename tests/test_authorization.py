@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from benan.api import api as ninja_api
-from benan.core import audit
+from benan.core import audit, clock
 from benan.enterprises.models import Enterprise
 from benan.standards.loader import load_standards
 from benan.standards.models import Criterion
@@ -357,7 +357,7 @@ REPORTERS = WRITERS | {"ent_wuhou"}
 def hazard_world(enterprises) -> dict:
     """Per enterprise: a reported hazard found by a department, an inspection with a photo whose
     不符合 became a major hazard, confirmed and listed by the city."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -375,17 +375,17 @@ def hazard_world(enterprises) -> dict:
         )
         photo = store(actor=admin, upload=SimpleUploadedFile(f"{key}.png", PNG, "image/png"))
         inspection = services.record_inspection(
-            actor=admin, enterprise=enterprise, source="department", day=date.today(),
+            actor=admin, enterprise=enterprise, source="department", day=clock.today(),
             standard_id="gongmao-2023",
             answers=[services.AnswerIn("gongmao-2023:art3.1", "violates", "", (photo.pk,))],
         )
         major = inspection.hazards.get()
         services.confirm_hazard(
-            actor=admin, hazard=major, grade="major", due_date=date.today() + timedelta(days=30),
+            actor=admin, hazard=major, grade="major", due_date=clock.today() + timedelta(days=30),
             plan={"measures": "整改", "responsibility": "厂长", "funding": "1万元", "deadline": "30日",
                   "contingency": "预案"},
         )
-        services.list_hazard(actor=admin, hazard=major, due_date=date.today() + timedelta(days=60))
+        services.list_hazard(actor=admin, hazard=major, due_date=clock.today() + timedelta(days=60))
         world[key] = {"reported": reported, "major": major, "inspection": inspection, "photo": photo}
     return world
 

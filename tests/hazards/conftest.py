@@ -1,11 +1,12 @@
 """Fixtures for the hazard loop: the official criteria loaded, evidence uploads, and a helper
 that walks a hazard to a given state through the API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from benan.core import clock
 from benan.core.attachments import store
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -37,7 +38,7 @@ def evidence(ent_wuhou):
 
 
 def due(days: int = 30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 @pytest.fixture

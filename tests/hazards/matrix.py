@@ -7,11 +7,11 @@ and stays unchanged.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.core.attachments import store
 from benan.core.models import User
 from benan.hazards import services
@@ -55,7 +55,7 @@ def hazard_of(enterprise, state: str = "rectifying") -> Hazard:
         grade="major",
         criterion_id=CRITERION,
         plan=PLAN,
-        due_date=date.today() + timedelta(days=30),
+        due_date=clock.today() + timedelta(days=30),
     )
     if state == "submitted":
         ent_user = User.objects.filter(enterprise=enterprise).first() or User.objects.create(
@@ -158,7 +158,7 @@ def record_inspection(client, role, enterprises, path):
             {
                 "enterprise_id": enterprise.pk,
                 "source": source,
-                "date": date.today().isoformat(),
+                "date": clock.today().isoformat(),
                 "findings": [{"description": "x"}],
             },
         )
@@ -171,7 +171,7 @@ def record_inspection(client, role, enterprises, path):
 def read_inspections(client, role, enterprises, path):
     admin = User.objects.get(username="admin")
     made = {
-        key: services.record_inspection(actor=admin, enterprise=e, source="department", day=date.today())
+        key: services.record_inspection(actor=admin, enterprise=e, source="department", day=clock.today())
         for key, e in enterprises.items()
     }
     if "{inspection_id}" in path:
@@ -205,7 +205,7 @@ def embargoed_inspection(enterprise, by: str = "province") -> Inspection:
     admin (for the province) or by cd-office (for Chengdu)."""
     actor = User.objects.get(username="admin" if by == "province" else "cd-office")
     return services.record_inspection(
-        actor=actor, enterprise=enterprise, source="unannounced", day=date.today(),
+        actor=actor, enterprise=enterprise, source="unannounced", day=clock.today(),
         findings=[services.FindingIn("暗访发现")],
     )
 

@@ -1,11 +1,11 @@
 """The hazard loop through the API, as the demo roles use it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.core.models import Notification
 from benan.hazards.models import Hazard
 
@@ -123,7 +123,7 @@ def test_a_major_hazard_needs_a_criterion_and_the_five_elements(api, walk, wuhou
 
 def test_a_due_date_in_the_past_is_refused(api, walk, wuhou_inspector):
     pk = walk("reported")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = api(wuhou_inspector).post(f"{H}/{pk}/confirm", {"grade": "general", "due_date": yesterday})
     assert response.status_code == 422 and "due_date" in response.json()["detail"]
 
@@ -210,7 +210,7 @@ def test_an_inspection_turns_violations_into_major_hazards(api, criteria, wuhou_
         {
             "enterprise_id": wuhou_ent.pk,
             "source": "department",
-            "date": date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "inspectors": "张三、李四",
             "standard": "gongmao-2023",
             "answers": [

@@ -4,7 +4,7 @@ Invariants checked after every step: no hazard is closed without an accepted sub
 someone else verified; every state change has exactly one audit entry; the chain verifies.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.core.errors import DomainError
 from benan.hazards import services
 from benan.hazards.models import Hazard, Rectification
@@ -92,7 +92,7 @@ def test_random_sequences_keep_the_invariants(
                     actor=users[actor],
                     hazard=h,
                     grade=grade,
-                    due_date=date.today() + timedelta(days=days),
+                    due_date=clock.today() + timedelta(days=days),
                     criterion_id=CRITERION if with_criterion else None,
                     plan=PLAN,
                 ),

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.core.attachments import store
 from benan.core.models import Notification
 from benan.hazards.models import Hazard, Inspection
@@ -30,7 +30,7 @@ def unannounced(client, enterprise, *, photos=(), findings=("安全出口被堵�
         {
             "enterprise_id": enterprise.pk,
             "source": "unannounced",
-            "date": date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "inspectors": "暗访组",
             "standard": "gongmao-2023",
             "answers": [{"criterion": VIOLATED, "answer": "violates", "photos": list(photos)}],
@@ -160,7 +160,7 @@ def test_ordinary_inspections_are_open_and_cannot_be_published(
     client = api(wuhou_inspector)
     inspection = client.post(
         INS,
-        {"enterprise_id": wuhou_ent.pk, "source": "department", "date": date.today().isoformat(),
+        {"enterprise_id": wuhou_ent.pk, "source": "department", "date": clock.today().isoformat(),
          "findings": [{"description": "灭火器过期"}]},
     ).json()
     assert inspection["visibility"] == "open" and inspection["office_region_code"] is None
@@ -173,7 +173,7 @@ def test_the_inspection_list_filters_by_source_and_visibility(api, criteria, wuh
     embargoed = unannounced(sc, wuhou_ent).json()["id"]
     published = unannounced(sc, wuhou_ent).json()["id"]
     sc.post(f"{INS}/{published}/publish")
-    sc.post(INS, {"enterprise_id": wuhou_ent.pk, "source": "department", "date": date.today().isoformat()})
+    sc.post(INS, {"enterprise_id": wuhou_ent.pk, "source": "department", "date": clock.today().isoformat()})
 
     def ids(**params):
         return {i["id"] for i in sc.get(INS, params).json()["items"]}
@@ -220,7 +220,7 @@ def test_the_form_offers_unannounced_to_offices_above_the_county(
     client.force_login(cd_office)
     response = client.post(
         f"{url}?enterprise={wuhou_ent.pk}",
-        {"enterprise": wuhou_ent.pk, "source": "unannounced", "date": date.today().isoformat(),
+        {"enterprise": wuhou_ent.pk, "source": "unannounced", "date": clock.today().isoformat(),
          "finding_description": ["夜间暗访发现违规动火"], "finding_location": ["车间"]},
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -2,12 +2,12 @@
 department inspection, the list and the detail."""
 
 import re
-from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from benan.core import clock
 from benan.hazards.models import Hazard, Inspection
 from benan.standards import engine
 from tests.hazards.conftest import PNG
@@ -42,7 +42,7 @@ def test_a_violation_in_the_self_inspection_becomes_a_major_hazard(client, ent_w
         SELF,
         {
             "source": "self",
-            "date": date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "inspectors": "安全员 王五",
             "standard": "gongmao-2023",
             f"answer-{good.id}": "complies",
@@ -76,7 +76,7 @@ def test_the_self_inspection_is_for_enterprise_users_only(client, wuhou_inspecto
 
 def test_an_empty_inspection_is_refused_with_a_chinese_message(client, ent_wuhou):
     client.force_login(ent_wuhou)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     response = client.post(SELF, {"source": "self", "date": today, "standard": "gongmao-2023"})
     assert response.status_code == 422
     assert "请至少对一项检查内容作出结论" in response.content.decode()
@@ -111,7 +111,7 @@ def test_a_department_inspection_picks_an_enterprise_in_scope(
     finding = {"finding_description": ["配电箱未接地"], "finding_location": ["仓库"]}
     response = client.post(
         f"{NEW}?enterprise={wuhou_ent.pk}",
-        {"enterprise": wuhou_ent.pk, "source": "department", "date": date.today().isoformat(),
+        {"enterprise": wuhou_ent.pk, "source": "department", "date": clock.today().isoformat(),
          "inspectors": "张三、李四", "standard": "gongmao-2023", **finding},
     )
     assert response.status_code == 302
@@ -120,7 +120,7 @@ def test_a_department_inspection_picks_an_enterprise_in_scope(
     # Out of scope: refused as missing, nothing recorded.
     response = client.post(
         NEW,
-        {"enterprise": jinjiang_ent.pk, "source": "department", "date": date.today().isoformat(), **finding},
+        {"enterprise": jinjiang_ent.pk, "source": "department", "date": clock.today().isoformat(), **finding},
     )
     assert response.status_code == 404 and Inspection.objects.count() == 1
 
@@ -134,7 +134,7 @@ def test_an_enterprise_user_is_sent_to_the_self_inspection(client, ent_wuhou):
 def test_the_inspection_list_keeps_to_the_scope(client, wuhou_inspector, jinjiang_inspector, ent_wuhou):
     client.force_login(ent_wuhou)
     item = engine.applicable_criteria("machinery")[0]
-    client.post(SELF, {"source": "self", "date": date.today().isoformat(), "standard": "gongmao-2023",
+    client.post(SELF, {"source": "self", "date": clock.today().isoformat(), "standard": "gongmao-2023",
                        f"answer-{item.id}": "complies"})
     inspection = Inspection.objects.get()
     client.force_login(wuhou_inspector)
@@ -153,7 +153,7 @@ def test_a_checklist_that_is_not_loaded_is_named_in_the_error(client, ent_wuhou)
     CriteriaStandard.objects.all().delete()
     client.force_login(ent_wuhou)
     response = client.post(
-        SELF, {"source": "self", "date": date.today().isoformat(), "standard": "gongmao-2023",
+        SELF, {"source": "self", "date": clock.today().isoformat(), "standard": "gongmao-2023",
                f"answer-{item.id}": "complies"},
     )
     assert response.status_code == 422
@@ -168,7 +168,7 @@ def test_a_bad_photo_is_named_and_nothing_is_kept(client, ent_wuhou):
     response = client.post(
         SELF,
         {
-            "source": "self", "date": date.today().isoformat(), "standard": "gongmao-2023",
+            "source": "self", "date": clock.today().isoformat(), "standard": "gongmao-2023",
             f"answer-{first.id}": "violates", f"photos-{first.id}": [SimpleUploadedFile("好.png", PNG)],
             f"answer-{second.id}": "violates",
             f"photos-{second.id}": [SimpleUploadedFile("坏.png", b"GIF89a not accepted")],

@@ -1,12 +1,12 @@
 """The whole hazard loop through the pages, as the demo roles use it, and wrong moves refused."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from benan.core import audit
+from benan.core import audit, clock
 from benan.hazards.models import Hazard, Listing
 from tests.hazards.conftest import CRITERION, PLAN, PNG
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("criteria")
 
 
 def due(days: int = 30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 def url(name: str, pk: int) -> str:
@@ -138,7 +138,7 @@ def test_a_due_date_in_the_past_is_refused(client, walk, wuhou_inspector):
     pk = walk("reported")
     before = snapshot(pk)
     client.force_login(wuhou_inspector)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = client.post(url("confirm", pk), {"grade": "general", "due_date": yesterday})
     assert response.status_code == 422
     assert f"整改期限 {yesterday} 早于今天" in response.content.decode()

@@ -2,13 +2,14 @@
 the notification bell, through the pages."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from benan.core import clock
 from benan.core.models import Notification
 from benan.hazards import services
 from benan.hazards.models import Hazard
@@ -41,12 +42,12 @@ def test_the_queue_filters_by_state_grade_region_overdue_and_listed(client, walk
     assert ids(client.get(QUEUE, {"grade": "general"})) == [general]
     assert len(ids(client.get(QUEUE, {"region": WUHOU}))) == 3
     assert ids(client.get(QUEUE, {"region": JINJIANG})) == []
-    later = (date.today() + timedelta(60)).isoformat()
+    later = (clock.today() + timedelta(60)).isoformat()
     client.post(reverse("hazards:list_hazard", args=[major]), {"due_date": later})
     assert ids(client.get(QUEUE, {"listed": "1"})) == [major]
     assert major not in ids(client.get(QUEUE, {"listed": "0"}))
     assert ids(client.get(QUEUE, {"overdue": "1"})) == []
-    with time_machine.travel(date.today() + timedelta(days=45)):
+    with time_machine.travel(clock.today() + timedelta(days=45)):
         client.force_login(cd_office)  # the session of 45 days ago has expired
         response = client.get(QUEUE, {"overdue": "1"})
         assert sorted(ids(response)) == sorted([major, general])
@@ -124,7 +125,7 @@ def test_the_ledger_is_an_xlsx_of_the_filtered_queue(client, walk, wuhou_inspect
 
 def test_the_board_shows_listings_by_level_and_status(client, walk, cd_office, sc_office, jinjiang_inspector):
     city, province = walk("rectifying"), walk("rectifying")
-    later = (date.today() + timedelta(days=10)).isoformat()
+    later = (clock.today() + timedelta(days=10)).isoformat()
     client.force_login(cd_office)
     client.post(reverse("hazards:list_hazard", args=[city]), {"due_date": later})
     client.force_login(sc_office)
@@ -136,7 +137,7 @@ def test_the_board_shows_listings_by_level_and_status(client, walk, cd_office, s
     assert len(response.context["rows"]) == 2
     by_city = client.get(reverse("hazards:listings"), {"level": "city"}).context["rows"]
     assert [r["listing"].hazard_id for r in by_city] == [city]
-    with time_machine.travel(date.today() + timedelta(days=12)):
+    with time_machine.travel(clock.today() + timedelta(days=12)):
         client.force_login(sc_office)
         text = client.get(reverse("hazards:listings")).content.decode()
         assert "超期 2 天" in text

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import ConfigDict, Field
 
+from benan.core import clock
 from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.pagination import paginate
 from benan.enterprises import queries as enterprise_queries
@@ -300,7 +301,7 @@ def hazard_ledger(request, filters: Query[HazardQuery]):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="hazard-ledger-{date.today():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="hazard-ledger-{clock.today():%Y%m%d}.xlsx"'
     return response
 
 
