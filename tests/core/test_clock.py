@@ -34,3 +34,14 @@ def test_the_product_never_reads_the_machines_date():
         if MACHINE_DATE.search(line)
     ]
     assert offenders == [], "use benan.core.clock.today()/now():\n" + "\n".join(offenders)
+
+
+def test_numbers_carry_the_beijing_year_on_new_years_eve_evening_utc():
+    from benan.emergency.models import Dispatch
+    from benan.power.models import PowerAlert
+    from benan.supervision.models import Assignment
+
+    moment = datetime(2026, 12, 31, 17, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 on 1 January 2027 in Beijing
+    assert PowerAlert(pk=7, detected_at=moment).number == "DL2027-000007"
+    assert Dispatch(pk=7, created_at=moment).number == "DD2027-00007"
+    assert Assignment(pk=7, issued_at=moment).number == "DB2027-00007"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from benan.core.loop import Transition, Workflow
 from benan.core.models import Region, Role, User
@@ -496,7 +497,7 @@ class Dispatch(models.Model):
 
     @property
     def number(self) -> str:
-        return f"DD{self.created_at:%Y}-{self.pk:05d}"
+        return f"DD{timezone.localtime(self.created_at):%Y}-{self.pk:05d}"
 
 
 class OrderKind(models.TextChoices):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from benan.core.loop import Transition, Workflow
 from benan.core.models import Attachment, Region, Role, User
@@ -180,4 +181,4 @@ class PowerAlert(models.Model):
 
     @property
     def number(self) -> str:
-        return f"DL{self.detected_at:%Y}-{self.pk:06d}"
+        return f"DL{timezone.localtime(self.detected_at):%Y}-{self.pk:06d}"

@@ -17,6 +17,7 @@ strictly below the issuer. "Overdue" is derived from the deadline, never stored.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from benan.core.loop import Transition, Workflow
 from benan.core.models import Attachment, Region, Role, User
@@ -105,7 +106,7 @@ class Assignment(models.Model):
 
     @property
     def number(self) -> str:
-        return f"DB{self.issued_at:%Y}-{self.pk:05d}"
+        return f"DB{timezone.localtime(self.issued_at):%Y}-{self.pk:05d}"
 
     @property
     def issuer_name(self) -> str:
