@@ -91,6 +91,61 @@ def test_the_filters(client, accident, wuhou_ent, jinjiang_ent, mianyang_ent, sc
         assert "没有符合条件的生产安全事故" in text and "清除筛选条件" in text
 
 
+@pytest.fixture
+def on_the_days(accident, wuhou_ent):
+    """Accidents at the edges of 1 May (Beijing time), for the date filter."""
+    return {
+        name: accident(wuhou_ent, occurred_at=at)
+        for name, at in (
+            ("apr30", "2026-04-30T23:59:00+08:00"),
+            ("may1", "2026-05-01T00:00:00+08:00"),
+            ("may10", "2026-05-10T23:59:00+08:00"),
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"date_from": "2026-05-01"}, {"may1", "may10"}),
+        ({"date_to": "2026-04-30"}, {"apr30"}),
+        ({"date_from": "2026-05-01", "date_to": "2026-05-01"}, {"may1"}),
+        ({"date_from": "2026-04-30", "date_to": "2026-05-10"}, {"apr30", "may1", "may10"}),
+        ({"date_from": "2026-05-11"}, set()),
+        ({"year": "2026", "date_to": "2026-04-30"}, {"apr30"}),
+        ({"year": "2025", "date_from": "2026-04-30"}, set()),
+    ],
+)
+def test_the_days_filter_counts_whole_beijing_days(client, on_the_days, sc_office, params, expected):
+    client.force_login(sc_office)
+    text = client.get(reverse("accidents:list"), params, headers={"HX-Request": "true"}).content.decode()
+    assert {key for key, a in on_the_days.items() if a.number in text} == expected
+
+
+def test_the_days_filter_keeps_its_values_and_names_bad_ones(client, sc_office):
+    client.force_login(sc_office)
+    text = client.get(reverse("accidents:list"), {"date_from": "2026-05-01"}).content.decode()
+    assert 'name="date_from" id="filter-date-from" value="2026-05-01"' in text
+    for params, message in (
+        ({"date_from": "2026/05/01"}, "“2026/05/01”不是有效的日期，格式为 YYYY-MM-DD"),
+        ({"date_to": "20260501"}, "“20260501”不是有效的日期"),
+        ({"date_from": "2026-02-30"}, "“2026-02-30”不是有效的日期"),
+        ({"date_from": "2026-05-10", "date_to": "2026-05-01"}, "结束日期不能早于开始日期"),
+        ({"date_from": "1900-01-01"}, "年份必须在 1990 到 2100 之间"),
+    ):
+        response = client.get(reverse("accidents:list"), params)
+        assert response.status_code == 400 and message in response.content.decode(), params
+
+
+def test_the_api_filters_by_the_days_too(api, on_the_days, sc_office):
+    client = api(sc_office)
+    body = client.get("/api/v1/accidents", {"date_from": "2026-05-01", "date_to": "2026-05-09"}).json()
+    assert [item["number"] for item in body["items"]] == [on_the_days["may1"].number]
+    response = client.get("/api/v1/accidents", {"date_from": "2026-05-10", "date_to": "2026-05-01"})
+    assert response.status_code == 422
+    assert {"field": "date_to", "message": "结束日期不能早于开始日期"} in response.json()["errors"]
+
+
 def test_bad_filters_are_named(client, sc_office):
     client.force_login(sc_office)
     response = client.get(reverse("accidents:list"), {"grade": "huge", "year": "今年"})

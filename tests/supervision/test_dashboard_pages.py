@@ -100,6 +100,9 @@ def test_every_card_links_to_its_filtered_list(client, cd_office):
         "accidents": "/accidents/?region=510100&year=2025",
         "deaths": "/accidents/stats/?region=510100&year=2025",
         "grade_major": "/accidents/?region=510100&year=2025&grade=major",
+        # A past year is compared with the whole year before it.
+        "accidents_last_year": "/accidents/?region=510100&year=2024",
+        "deaths_last_year": "/accidents/?region=510100&year=2024",
         "alerts_open": "/power/?region=510100&year=2025&mine=0",
         "alerts_unassigned": "/power/?region=510100&year=2025&mine=0&state=open",
         "alerts_assigned": "/power/?region=510100&year=2025&mine=0&state=assigned",
@@ -115,7 +118,7 @@ def test_every_card_links_to_its_filtered_list(client, cd_office):
 
 LIST_TOTALS = {"hazards:list", "enforcement:list", "enforcement:suspensions", "enforcement:referrals",
                "accidents:list", "enterprises:list", "power:queue"}
-NOT_COUNTS = {"rectification_rate", "fines", "deaths"}
+NOT_COUNTS = {"rectification_rate", "fines", "deaths", "deaths_last_year"}
 
 
 def _list_total(client, key: str, url: str, value: str):
@@ -171,6 +174,7 @@ def test_every_number_equals_the_total_of_the_list_it_links_to(client, regions, 
     checked = _follow_every_link(client, {})
     assert {"hazards_found", "hazards_closed", "rectification_rate", "hazards_overdue", "listed", "cases",
             "dual_penalty", "suspensions", "referrals", "fines", "accidents", "deaths", "grade_general",
+            "accidents_last_year", "deaths_last_year",
             "alerts_open", "alerts_unassigned", "alerts_assigned", "alerts_confirmed", "alerts_total",
             "enterprises", "status_normal", "status_suspended"} <= checked
     # The demo has something behind the links that matter, so the comparison means something.
@@ -269,6 +273,13 @@ def test_accidents_are_compared_with_the_same_days_of_last_year(client, wuhou_in
     assert compare["deaths"]["before"] == 5 and compare["deaths"]["difference"] == -2
     text = text_of(response)
     assert "↑ 增加 1 起" in text and "↓ 减少 2 人" in text
+    # Last year's number opens the accident list of the same days: 1 January to today's date.
+    url, value = figures_of(response)["accidents_last_year"]
+    day = 28 if (today.month, today.day) == (2, 29) else today.day  # 29 February: 28 February
+    assert query(url) == {"region": WUHOU, "date_from": f"{today.year - 1}-01-01",
+                          "date_to": today.replace(year=today.year - 1, day=day).isoformat()}
+    listed = client.get(url)
+    assert listed.context["page"].count == int(value) == 1
 
 
 # -- enterprise users ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from benan.core import clock
 from benan.core.api import HistoryOut, StatsPeriod, history_rows
 from benan.core.pagination import paginate
+from benan.core.period import date_range
 from benan.core.scope import get_in_scope
 from benan.enterprises import queries as enterprise_queries
 from benan.standards import accident_grades
@@ -524,15 +525,18 @@ def list_accidents(
     kind: str | None = None,
     region: str | None = Query(None, max_length=6),
     year: int | None = None,
+    date_from: date | None = None,  # the days the accidents happened on, each end inclusive
+    date_to: date | None = None,
     enterprise: int | None = None,
     q: str | None = Query(None, max_length=100),
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=100),
 ):
-    queryset = queries.accidents(
-        request.auth,
-        queries.AccidentFilter(grade=grade, kind=kind, region=region, year=year, enterprise=enterprise, q=q),
+    filters = queries.AccidentFilter(
+        grade=grade, kind=kind, region=region, year=year, period=date_range(date_from, date_to),
+        enterprise=enterprise, q=q,
     )
+    queryset = queries.accidents(request.auth, filters)
     result = paginate(queryset, page=page, size=page_size)
     states = dict(
         Investigation.objects.filter(accident__in=[a.pk for a in result.items]).values_list(

@@ -3,7 +3,8 @@
 The statistics of every module take a `Period` so that a dashboard, a ranking, the weekly sheet
 and the monthly circular count exactly what the module's own statistics endpoint counts for the
 same days. `period_from` parses the query parameters (`month=2026-10`, `year=2026`, or
-`date_from`/`date_to`) and reports a malformed or impossible one as a field error.
+`date_from`/`date_to`) and reports a malformed or impossible one as a field error; `date_range`
+does the same for a list's filter, where either end may be left open.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from .scope import MAX_YEAR, MIN_YEAR
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -153,3 +155,28 @@ def period_from(
         if not MIN_YEAR <= day.year <= MAX_YEAR:
             raise ValidationError({name: [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]})
     return Period(date_from, date_to)
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """A list page's `YYYY-MM-DD` parameter: None when empty, else a day (or a field error)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if not DAY_PATTERN.match(text):  # fromisoformat alone would also take 20261001
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({field: [f"“{text[:20]}”不是有效的日期，格式为 YYYY-MM-DD"]}) from None
+
+
+def date_range(date_from: date | None, date_to: date | None) -> Period | None:
+    """The days a list is filtered to; an end left empty is open (None when both are)."""
+    if date_from is None and date_to is None:
+        return None
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValidationError({name: [f"年份必须在 {MIN_YEAR} 到 {MAX_YEAR} 之间"]})
+    if date_from and date_to and date_to < date_from:
+        raise ValidationError({"date_to": ["结束日期不能早于开始日期"]})
+    return Period(date_from or date(MIN_YEAR, 1, 1), date_to or date(MAX_YEAR, 12, 31))

@@ -1,4 +1,4 @@
-"""The accident list (filters by grade, kind, region, year and text; htmx swaps the results) and
+"""The accident list (filters by grade, kind, region, year, days and text; htmx swaps the results) and
 the accountability list (government users only) with its counts by kind.
 
 Imports from core, this app and `views.common`.
@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from benan.core.pages import is_partial, list_page, messages_of
+from benan.core.period import date_range, parse_day
 
 from .. import queries
 from ..models import AccountabilityKind, Grade, Investigation, InvestigationState, Kind
@@ -28,7 +29,7 @@ from .common import (
     years,
 )
 
-FILTER_KEYS = ("grade", "kind", "region", "year", "q", "enterprise")
+FILTER_KEYS = ("grade", "kind", "region", "year", "date_from", "date_to", "q", "enterprise")
 STATE_LABELS = dict(InvestigationState.choices)
 
 
@@ -53,6 +54,9 @@ def accident_list(request):
             kind=params["kind"] or None,
             region=region_param(params["region"]),
             year=year_param(params["year"]),
+            period=date_range(
+                parse_day(params["date_from"], "date_from"), parse_day(params["date_to"], "date_to")
+            ),
             enterprise=_enterprise_param(params["enterprise"]),
             q=params["q"][:100] or None,
         )

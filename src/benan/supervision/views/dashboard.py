@@ -2,8 +2,8 @@
 sector; the hazard ledger as it stands; the year's enforcement, accidents (against the same days of
 the year before) and power alerts; monthly trends; the map of Sichuan coloured by an indicator (a
 city or county user: the province outline with their city, and their counties as bars). Every number
-links to the list behind it, filtered to the same region and year (tests/supervision/
-test_dashboard_pages.py follows each link and compares the list's total).
+links to the list behind it, filtered to the same region and year, or to the same days of last year
+(tests/supervision/test_dashboard_pages.py follows each link and compares the list's total).
 
 Government users open their region and may go down to any region below; an enterprise user sees
 their enterprise's figures and no map. The map's values come from `map_data` (JSON, session login).
@@ -129,7 +129,10 @@ def sections(data: dict, region: Region | None, year: int, *, government: bool) 
         },
     ]
     before = data["accidents_last_year"]
-    change = {key: {"before": before[key], **_change(a[key], before[key], unit)}
+    # Last year's accidents of the same days, as the accident list shows them (with their deaths).
+    before_url = link("accidents:list", region=code, **data["period"].same_period_last_year().params())
+    change = {key: {"key": f"{key}_last_year", "before": before[key], "url": before_url,
+                    **_change(a[key], before[key], unit)}
               for key, unit in (("accidents", "起"), ("deaths", "人"))}
     result.append({
         "key": "accidents", "title": "生产安全事故", "icon": "bi-activity", "note": "本年",
