@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
@@ -24,7 +24,6 @@ from .models import (
     Accident,
     Accountability,
     AccountabilityKind,
-    FourNosItem,
     Grade,
     Investigation,
     InvestigationState,
@@ -196,23 +195,18 @@ def history(accident: Accident, user=None) -> QuerySet:
     return entries.order_by("seq")
 
 
-def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
-    """Attachment ids `user` may read through accidents in their scope: investigation reports,
+def attachments_visible_to(user) -> Q:
+    """Attachments `user` may read through accidents in their scope: investigation reports,
     four-nos evidence, measure evidence; published reports for everyone."""
-    investigations = scope(Investigation.objects.all(), user)
-    reports = investigations.exclude(report__isnull=True).values("report_id")
-    published = Investigation.objects.filter(published_on__isnull=False, report__isnull=False).values(
-        "report_id"
-    )
+    report = Investigation.objects.filter(report=OuterRef("pk"))
     # Four-nos evidence (who was dealt with, how) is the authorities' own: not for enterprises.
-    four_nos = FourNosItem.evidence.through.objects.filter(
-        fournositem__investigation__in=investigations.exclude(accident__enterprise__isnull=False)
-        if user.role == "enterprise"
-        else investigations
-    ).values("attachment_id")
-    measure_evidence = Measure.evidence.through.objects.filter(
-        measure__in=scope(Measure.objects.all(), user)
-    ).values("attachment_id")
-    return queryset.filter(
-        Q(pk__in=reports) | Q(pk__in=published) | Q(pk__in=four_nos) | Q(pk__in=measure_evidence)
-    ).values("pk")
+    four_nos = scope(Investigation.objects.filter(four_nos__evidence=OuterRef("pk")), user)
+    if user.role == "enterprise":
+        four_nos = four_nos.exclude(accident__enterprise__isnull=False)
+    measures = scope(Measure.objects.filter(evidence=OuterRef("pk")), user)
+    return (
+        Q(Exists(scope(report, user)))
+        | Q(Exists(report.filter(published_on__isnull=False)))
+        | Q(Exists(four_nos))
+        | Q(Exists(measures))
+    )

@@ -1,7 +1,9 @@
 """Attachments: upload with the content sniffed (not the extension), and who may read one.
 
-Apps that hold attachments register a `holder(attachment_ids_queryset, user) -> queryset of
-visible ids` with `register_holder`, so core needs to know nothing about hazards or cases.
+Apps that hold attachments register a `holder(user) -> Q`, the condition on an attachment under
+which `user` may read it through the app's objects, with `register_holder`, so core needs to know
+nothing about hazards or cases. The conditions are correlated EXISTS, so reading one attachment
+looks only at the rows that hold it (an IN list would build the user's whole scope each time).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def store(*, actor, upload) -> Attachment:
     return attachment
 
 
-Holder = Callable[[QuerySet, object], QuerySet]
+Holder = Callable[[object], Q]
 _holders: list[Holder] = []
 
 
@@ -92,7 +94,7 @@ def visible(user) -> QuerySet:
         return queryset
     condition = Q(uploaded_by=user)
     for holder in _holders:
-        condition |= Q(pk__in=holder(queryset, user))
+        condition |= holder(user)
     return queryset.filter(condition)
 
 

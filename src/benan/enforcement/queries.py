@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from benan.core import audit, clock
 from benan.core.errors import choices_hint
@@ -240,12 +240,9 @@ def referrals_of(case: EnforcementCase, user) -> QuerySet:
     return scope(case.referrals.all(), user).select_related("case", "case__enterprise")
 
 
-def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
-    """Attachment ids `user` may read through cases in their scope (evidence)."""
-    evidence = EnforcementCase.evidence.through.objects.filter(
-        enforcementcase__in=scope(EnforcementCase.objects.all(), user)
-    ).values("attachment_id")
-    return queryset.filter(pk__in=evidence).values("pk")
+def attachments_visible_to(user) -> Q:
+    """Attachments `user` may read through cases in their scope (evidence)."""
+    return Q(Exists(scope(EnforcementCase.objects.filter(evidence=OuterRef("pk")), user)))
 
 
 # -- derived flags -----------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from .models import (
     Hazard,
     HazardState,
     Inspection,
-    InspectionAnswer,
     Listing,
     ListingState,
     Rectification,
@@ -371,12 +370,9 @@ def _merge(bucket: dict, row: dict) -> None:
         bucket[key] += row.get(key, 0)
 
 
-def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
-    """Attachment ids `user` may read through hazards and inspections in their scope."""
-    evidence = Rectification.attachments.through.objects.filter(
-        rectification__hazard__in=scope(Hazard.objects.all(), user)
-    ).values("attachment_id")
-    photos = InspectionAnswer.photos.through.objects.filter(
-        inspectionanswer__inspection__in=scope(Inspection.objects.all(), user)
-    ).values("attachment_id")
-    return queryset.filter(Q(pk__in=evidence) | Q(pk__in=photos)).values("pk")
+def attachments_visible_to(user) -> Q:
+    """Attachments `user` may read through hazards (rectification evidence) and inspections
+    (photos of the answers) in their scope."""
+    evidence = scope(Hazard.objects.filter(rectifications__attachments=OuterRef("pk")), user)
+    photos = scope(Inspection.objects.filter(answers__photos=OuterRef("pk")), user)
+    return Q(Exists(evidence)) | Q(Exists(photos))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from benan.core import audit
 from benan.core.period import Period
@@ -90,10 +90,9 @@ def history(alert: PowerAlert) -> list:
     return list(audit.history(alert))
 
 
-def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
+def attachments_visible_to(user) -> Q:
     """On-site photos of the alerts a user may see (never enterprises: SCOPE gives them none)."""
-    photos = PowerAlert.photos.through.objects.filter(poweralert__in=scope(PowerAlert.objects.all(), user))
-    return queryset.filter(pk__in=photos.values("attachment_id")).values("pk")
+    return Q(Exists(scope(PowerAlert.objects.filter(photos=OuterRef("pk")), user)))
 
 
 def load_chart(alert: PowerAlert) -> dict:

@@ -150,14 +150,12 @@ def history(obj):
     return audit.history(obj)
 
 
-def attachments_visible_to(queryset: QuerySet, user) -> QuerySet:
-    """Attachment ids `user` may read through assignments (the assignment's own files go to every
-    reader of it, a report's files to the readers of its target)."""
-    of_assignments = Assignment.attachments.through.objects.filter(
-        assignment__in=assignments(user).values("pk")
-    ).values("attachment_id")
-    of_reports = ProgressReport.attachments.through.objects.filter(
-        progressreport__in=scope(ProgressReport.objects.all(), user)
-    ).values("attachment_id")
-    return queryset.filter(Q(pk__in=of_assignments) | Q(pk__in=of_reports)).values("pk")
+def attachments_visible_to(user) -> Q:
+    """Attachments `user` may read through assignments: the assignment's own files go to every
+    reader of it (the issuing side, and whoever sees one of its targets, as `assignments`), a
+    report's files to the readers of its target."""
+    issued = scope(Assignment.objects.filter(attachments=OuterRef("pk")), user)
+    targeted = scope(AssignmentTarget.objects.filter(assignment__attachments=OuterRef("pk")), user)
+    reports = scope(ProgressReport.objects.filter(attachments=OuterRef("pk")), user)
+    return Q(Exists(issued)) | Q(Exists(targeted)) | Q(Exists(reports))
 
