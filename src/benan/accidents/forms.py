@@ -3,82 +3,25 @@ messages) live in `services` and `guards`, whose ValidationErrors, keyed by the 
 names, are put back on the fields here. Fields are optional on the form so that the services say
 what is missing; the grade is never a field, it is computed from the figures.
 
-Imports from core, hazards (the shared form helpers) and this app.
+Imports from core (the shared form fields) and this app.
 """
 
 from __future__ import annotations
 
 from django import forms
 
-from benan.hazards.forms import MultipleFileField, ServiceErrorsMixin
+from benan.core.forms import (
+    MultipleFileField,
+    ServiceErrorsMixin,
+    choice_field,
+    date_field,
+    datetime_field,
+    flag,
+    number_field,
+    text_field,
+)
 
 from .models import AccountabilityKind, Kind
-
-DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
-DATETIME_ERRORS = {"invalid": "时间格式应为 YYYY-MM-DD HH:MM"}
-
-
-def date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages=DATE_ERRORS,
-    )
-
-
-def datetime_field(label: str) -> forms.DateTimeField:
-    # Naive input is read in the site's time zone (Asia/Shanghai).
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
-        ),
-        error_messages=DATETIME_ERRORS,
-    )
-
-
-def text_field(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
-    attrs = {"class": "form-control"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
-
-
-def number_field(label: str, *, money: bool = False, placeholder: str = "") -> forms.CharField:
-    # Text, not IntegerField: the services parse counts and amounts and name the rule in Chinese
-    # ("死亡人数不能为负数"), the same words as the API's.
-    attrs = {"class": "form-control", "inputmode": "decimal" if money else "numeric"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    return forms.CharField(label=label, required=False, max_length=30, widget=forms.TextInput(attrs=attrs))
-
-
-def choice_field(label: str, choices, *, blank: str = "请选择") -> forms.ChoiceField:
-    field = forms.ChoiceField(
-        label=label,
-        required=False,
-        choices=[("", blank), *choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    field.error_messages["invalid_choice"] = f"请选择可选的{label}"
-    return field
-
-
-def flag(label: str) -> forms.BooleanField:
-    return forms.BooleanField(
-        label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
-    )
 
 
 class Form(ServiceErrorsMixin, forms.Form):

@@ -3,35 +3,27 @@
 back on the fields here through `aliases`. Fields are optional and choices are plain selects so
 that the services say what is missing or not allowed.
 
-Imports from core, hazards (the service-errors mixin) and this app.
+Imports from core (the shared form fields and the service-errors mixin) and this app.
 """
 
 from __future__ import annotations
 
 from django import forms
 
-from benan.hazards.forms import ServiceErrorsMixin
+from benan.core.forms import (
+    DEGREES_ERRORS,
+    ServiceErrorsMixin,
+    date_field,
+    degrees_field,
+    flag,
+    text_field,
+    user_label,
+)
 
 from . import catalogue
 from .models import Capability, Condition, DrillKind, Rating, TeamKind, WarehouseLevel
 
-DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
 INTEGER_ERRORS = {"invalid": "请输入整数"}
-NUMBER_ERRORS = {"invalid": "请输入数字（十进制度，如 30.64213）"}
-
-
-def _text(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
-    attrs = {"class": "form-control"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
 
 
 def _integer(label: str) -> forms.IntegerField:
@@ -40,27 +32,6 @@ def _integer(label: str) -> forms.IntegerField:
         required=False,
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "1"}),
         error_messages=INTEGER_ERRORS,
-    )
-
-
-def _date(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages=DATE_ERRORS,
-    )
-
-
-def _degrees(label: str, name: str) -> forms.FloatField:
-    return forms.FloatField(
-        label=label,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "inputmode": "decimal", "data-geo": name, "autocomplete": "off"}
-        ),
-        error_messages=NUMBER_ERRORS,
     )
 
 
@@ -81,12 +52,6 @@ def item_choices(kind: str) -> list:
     return list(groups.items())
 
 
-def user_label(user) -> str:
-    name = user.get_full_name() or user.username
-    region = user.region.full_name if user.region_id else ""
-    return f"{name}（{user.get_role_display()}，{region}）"
-
-
 class Form(ServiceErrorsMixin, forms.Form):
     def values(self) -> dict:
         return dict(self.cleaned_data)
@@ -98,13 +63,13 @@ class Form(ServiceErrorsMixin, forms.Form):
 class LocatedForm(Form):
     """What every resource has: name, county, address, position and contact."""
 
-    name = _text("名称", max_length=100)
+    name = text_field("名称", max_length=100)
     region_code = _select("所属区县", empty="请选择区县")
-    address = _text("地址", max_length=200)
-    lat = _degrees("纬度", "lat")
-    lon = _degrees("经度", "lon")
-    contact = _text("联系人", max_length=50)
-    phone = _text("联系电话", max_length=20)
+    address = text_field("地址", max_length=200)
+    lat = degrees_field("纬度", "lat")
+    lon = degrees_field("经度", "lon")
+    contact = text_field("联系人", max_length=50)
+    phone = text_field("联系电话", max_length=20)
 
     def __init__(self, *args, counties=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,11 +91,7 @@ class TeamForm(LocatedForm):
 class WarehouseForm(LocatedForm):
     level = _select("级别", WarehouseLevel.choices, empty="请选择级别")
     capacity_m2 = _integer("库容（平方米，可不填）")
-    is_pool = forms.BooleanField(
-        label="同时作为装备公物仓",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
+    is_pool = flag("同时作为装备公物仓")
 
 
 class EquipmentForm(Form):
@@ -141,10 +102,10 @@ class EquipmentForm(Form):
         error_messages={"invalid": "请选择所属公物仓"},
     )
     item = _select("装备品目", empty="请选择装备品目")
-    serial = _text("出厂编号", max_length=60)
-    model = _text("型号", max_length=100)
-    next_maintenance = _date("下次保养日期（可不填）")
-    note = _text("备注", max_length=200)
+    serial = text_field("出厂编号", max_length=60)
+    model = text_field("型号", max_length=100)
+    next_maintenance = date_field("下次保养日期（可不填）")
+    note = text_field("备注", max_length=200)
 
     aliases = {"warehouse_id": "warehouse"}
 
@@ -163,10 +124,10 @@ class EquipmentForm(Form):
 class ReceiveForm(Form):
     item = _select("物资品目", empty="请选择物资品目")
     quantity = _integer("入库数量")
-    expiry_date = _date("有效期至（不过期的不填）")
-    received_on = _date("入库日期（不填为今天）")
+    expiry_date = date_field("有效期至（不过期的不填）")
+    received_on = date_field("入库日期（不填为今天）")
     minimum = _integer("同时设置最低库存（可不填）")
-    note = _text("备注", max_length=200)
+    note = text_field("备注", max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +140,7 @@ class MinimumForm(Form):
 
 class WriteOffForm(Form):
     quantity = _integer("核销数量")
-    reason = _text("核销原因", max_length=200, placeholder="过期、损坏等")
+    reason = text_field("核销原因", max_length=200, placeholder="过期、损坏等")
 
 
 # -- loop actions ------------------------------------------------------------------------------
@@ -190,17 +151,17 @@ class ConfirmForm(Form):
 
 
 class NoteForm(Form):
-    note = _text("说明", max_length=200)
+    note = text_field("说明", max_length=200)
 
 
 class ReasonForm(Form):
-    reason = _text("原因", max_length=200)
+    reason = text_field("原因", max_length=200)
 
 
 class ReserveForm(Form):
-    borrower = _text("借用单位", max_length=100)
-    purpose = _text("用途", max_length=200)
-    expected_return = _date("预计归还日期")
+    borrower = text_field("借用单位", max_length=100)
+    purpose = text_field("用途", max_length=200)
+    expected_return = date_field("预计归还日期")
 
 
 class LendForm(ReserveForm):
@@ -225,18 +186,18 @@ class ReturnForm(Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": "归还状况必须是完好或损坏待修"},
     )
-    note = _text("归还说明", max_length=200)
+    note = text_field("归还说明", max_length=200)
 
 
 class MaintenanceDoneForm(Form):
-    next_maintenance = _date("下次保养日期")
+    next_maintenance = date_field("下次保养日期")
 
 
 class OrderReturnForm(Form):
     """The return of an order: equipment comes back good or damaged; material lines say how much
     came back (what is not returned counts as used)."""
 
-    note = _text("返回说明", max_length=500)
+    note = text_field("返回说明", max_length=500)
 
     aliases = {"returned": "__all__"}
 
@@ -285,16 +246,16 @@ class OrderReturnForm(Form):
 
 
 class DrillForm(Form):
-    title = _text("名称", max_length=200)
+    title = text_field("名称", max_length=200)
     kind = _select("类型", DrillKind.choices, empty="请选择类型")
     region_code = _select("组织区划", empty="请选择区划")
-    organiser = _text("组织单位", max_length=100)
-    scenario = _text("方案与情景", max_length=10_000, rows=4)
-    planned_on = _date("计划日期")
-    location = _text("地点", max_length=200)
-    lat = _degrees("纬度（可不填）", "lat")
-    lon = _degrees("经度（可不填）", "lon")
-    participants = _text("参加单位和人员", max_length=5000, rows=2)
+    organiser = text_field("组织单位", max_length=100)
+    scenario = text_field("方案与情景", max_length=10_000, rows=4)
+    planned_on = date_field("计划日期")
+    location = text_field("地点", max_length=200)
+    lat = degrees_field("纬度（可不填）", "lat")
+    lon = degrees_field("经度（可不填）", "lon")
+    participants = text_field("参加单位和人员", max_length=5000, rows=2)
     teams = forms.TypedMultipleChoiceField(
         label="参演队伍（可多选）",
         required=False,
@@ -319,9 +280,9 @@ class DrillForm(Form):
 
 
 class HoldForm(Form):
-    held_on = _date("实施日期")
+    held_on = date_field("实施日期")
     participant_count = _integer("参加人数")
-    evaluation = _text("评估意见", max_length=5000, rows=3)
+    evaluation = text_field("评估意见", max_length=5000, rows=3)
     rating = forms.ChoiceField(
         label="评估等级",
         required=False,
@@ -332,14 +293,14 @@ class HoldForm(Form):
 
 
 class FollowUpForm(Form):
-    description = _text("问题和整改要求", max_length=2000, rows=2)
+    description = text_field("问题和整改要求", max_length=2000, rows=2)
     assignee = forms.IntegerField(
         label="责任人",
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid": "请选择责任人"},
     )
-    due_date = _date("整改期限")
+    due_date = date_field("整改期限")
 
     aliases = {"assignee_id": "assignee"}
 
@@ -356,11 +317,11 @@ class FollowUpForm(Form):
 
 
 class SubmitForm(Form):
-    result = _text("整改情况", max_length=5000, rows=3)
+    result = text_field("整改情况", max_length=5000, rows=3)
 
 
 class CommentForm(Form):
-    comment = _text("意见", max_length=500)
+    comment = text_field("意见", max_length=500)
 
     def __init__(self, *args, label: str = "验收意见（可不填）", **kwargs):
         super().__init__(*args, **kwargs)
@@ -378,7 +339,7 @@ class OrderForm(Form):
     id = forms.IntegerField(required=False, error_messages={"invalid": "资源编号必须是整数"})
     item = forms.CharField(required=False, max_length=10)
     take = forms.MultipleChoiceField(required=False)
-    note = _text("指令内容", max_length=500)
+    note = text_field("指令内容", max_length=500)
 
     aliases = {"lines": "__all__", "orders": "__all__", "kind": "__all__", "id": "__all__"}
 
@@ -417,11 +378,11 @@ class OrderForm(Form):
 class DispatchForm(OrderForm):
     """Start a dispatch from the map page and send its first order(s) in one click."""
 
-    title = _text("调度事由", max_length=200)
+    title = text_field("调度事由", max_length=200)
     accident = forms.IntegerField(required=False, error_messages={"invalid": "事故编号必须是整数"})
     drill = forms.IntegerField(required=False, error_messages={"invalid": "演练编号必须是整数"})
-    lat = forms.FloatField(required=False, error_messages=NUMBER_ERRORS)
-    lon = forms.FloatField(required=False, error_messages=NUMBER_ERRORS)
+    lat = forms.FloatField(required=False, error_messages=DEGREES_ERRORS)
+    lon = forms.FloatField(required=False, error_messages=DEGREES_ERRORS)
     region_code = forms.CharField(required=False, max_length=6)
 
     aliases = {

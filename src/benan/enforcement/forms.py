@@ -3,7 +3,7 @@
 fields here. Every field is optional on the form so that the services say what is missing, in
 their own words.
 
-Imports from core, hazards (the shared form helpers) and this app.
+Imports from core (the shared form fields) and this app.
 """
 
 from __future__ import annotations
@@ -11,57 +11,19 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
-from benan.hazards.forms import MultipleFileField, ServiceErrorsMixin
+from benan.core.forms import (
+    MultipleFileField,
+    ServiceErrorsMixin,
+    choice_field,
+    date_field,
+    flag,
+    number_field,
+    text_field,
+    user_label,
+)
 
 from . import rules
 from .models import BlacklistReason, Origin, Party, PenaltyKind, ReferralCategory
-
-DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
-
-
-def date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages=DATE_ERRORS,
-    )
-
-
-def text_field(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
-    attrs = {"class": "form-control"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
-
-
-def money_field(label: str, placeholder: str = "") -> forms.CharField:
-    # Text, not DecimalField: the services parse the amount and name the rule in Chinese.
-    attrs = {"class": "form-control", "inputmode": "decimal"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    return forms.CharField(label=label, required=False, max_length=30, widget=forms.TextInput(attrs=attrs))
-
-
-def choice_field(label: str, choices, *, blank: str = "请选择", radio: bool = False) -> forms.ChoiceField:
-    field = forms.ChoiceField(
-        label=label,
-        required=False,
-        choices=[("", blank), *choices] if not radio else list(choices),
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"})
-        if radio
-        else forms.Select(attrs={"class": "form-select"}),
-    )
-    field.error_messages["invalid_choice"] = f"请选择可选的{label}"
-    return field
 
 
 def checkboxes(label: str, choices=()) -> forms.MultipleChoiceField:
@@ -73,18 +35,6 @@ def checkboxes(label: str, choices=()) -> forms.MultipleChoiceField:
     )
     field.error_messages["invalid_choice"] = f"“%(value)s”不是可选的{label}"
     return field
-
-
-def flag(label: str) -> forms.BooleanField:
-    return forms.BooleanField(
-        label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
-    )
-
-
-def officer_label(user) -> str:
-    name = user.get_full_name() or user.username
-    region = user.region.full_name if user.region_id else ""
-    return f"{name}（{user.get_role_display()}，{region}）"
 
 
 class ActionForm(ServiceErrorsMixin, forms.Form):
@@ -121,7 +71,7 @@ class CaseForm(ActionForm):
         self.fields["hazards"].choices = [
             (str(h.pk), f"#{h.pk} {h.get_state_display()} {h.description[:40]}") for h in hazards
         ]
-        self.fields["officers"].choices = [(str(u.pk), officer_label(u)) for u in officers]
+        self.fields["officers"].choices = [(str(u.pk), user_label(u)) for u in officers]
 
 
 # -- the case's action forms -------------------------------------------------------------------
@@ -134,7 +84,7 @@ class OfficersForm(ActionForm):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officers"].choices = [(str(u.pk), officer_label(u)) for u in candidates]
+        self.fields["officers"].choices = [(str(u.pk), user_label(u)) for u in candidates]
         if self.case is not None and not self.is_bound:
             self.initial["officers"] = [str(pk) for pk in self.case.officers.values_list("pk", flat=True)]
 
@@ -154,7 +104,7 @@ class NotifyForm(ActionForm):
         "拟处罚内容", max_length=2000, rows=3, placeholder="拟作出的行政处罚及其事实、理由、依据"
     )
     proposed_kinds = checkboxes("拟处罚种类", PenaltyKind.choices)
-    proposed_fine = money_field("拟罚没金额（元）", "如：180000")
+    proposed_fine = number_field("拟罚没金额（元）", money=True, placeholder="如：180000")
     notified_on = date_field("告知日期（不填为今天）")
 
     aliases = {"proposed_fine_cny": "proposed_fine"}
@@ -174,7 +124,7 @@ class HearingForm(ActionForm):
 
 class ExecuteForm(ActionForm):
     execution = text_field("执行情况", max_length=2000, rows=3, placeholder="如：当事人已于某日缴纳全部罚款")
-    paid_cny = money_field("已缴金额（元）")
+    paid_cny = number_field("已缴金额（元）", money=True)
     executed_on = date_field("执行日期（不填为今天）")
 
 
@@ -260,37 +210,17 @@ def basis_choices() -> list[tuple[str, str]]:
     ]
 
 
-class PenaltyLineForm(forms.Form):
+class PenaltyLineForm(ServiceErrorsMixin, forms.Form):
     party = choice_field("处罚对象", Party.choices, blank="请选择")
-    person_name = forms.CharField(
-        label="姓名",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "对个人时填写"}),
-        error_messages={"max_length": "不能超过50个字符"},
-    )
-    person_position = forms.CharField(
-        label="职务",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "如：总经理"}),
-        error_messages={"max_length": "不能超过50个字符"},
-    )
+    person_name = text_field("姓名", max_length=50, placeholder="对个人时填写")
+    person_position = text_field("职务", max_length=50, placeholder="如：总经理")
     kind = choice_field("处罚种类", PenaltyKind.choices, blank="请选择")
     basis = choice_field("法律依据", (), blank="请选择法律依据")
-    amount = money_field("金额（元）")
+    amount = number_field("金额（元）", money=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["basis"].choices = [("", "请选择法律依据"), *basis_choices()]
-
-    def mark_fields(self) -> None:
-        for name, field in self.fields.items():
-            classes = field.widget.attrs.get("class", "")
-            if not classes or "form-check-input" in classes:
-                continue
-            classes = classes.replace(" is-invalid", "")
-            field.widget.attrs["class"] = classes + (" is-invalid" if name in self.errors else "")
 
 
 MAX_LINES = 20

@@ -10,64 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from benan.core.forms import MultipleFileField, ServiceErrorsMixin, date_field, text_field
 from benan.core.models import Role
 
 from .guards import PLAN_ELEMENTS
 from .models import Grade, Source
-
-DATE_INPUT = {"type": "date", "class": "form-control"}
-DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"}
-
-
-def _date_field(label: str, *, required: bool = False) -> forms.DateField:
-    # Not required on the form: the services say "必须填写…" in their own words.
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        error_messages=DATE_ERRORS,
-    )
-
-
-def _text(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
-    attrs = {"class": "form-control"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
-
-
-class ServiceErrorsMixin:
-    """Put the services' errors (keyed by their field names) on the matching form fields."""
-
-    aliases: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for field, messages in error.message_dict.items():
-            field = self.aliases.get(field, field)
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
-    def mark_fields(self) -> None:
-        for name, field in self.fields.items():
-            classes = field.widget.attrs.get("class", "")
-            if not classes or "form-check-input" in classes:
-                continue
-            classes = classes.replace(" is-invalid", "")
-            field.widget.attrs["class"] = classes + (" is-invalid" if name in self.errors else "")
-
 
 # -- the loop's action forms -------------------------------------------------------------------
 
@@ -84,7 +31,7 @@ class ConfirmForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    due_date = _date_field("整改期限")
+    due_date = date_field("整改期限")
 
     def __init__(self, *args, criteria=(), actor=None, hazard=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +53,9 @@ class ConfirmForm(ServiceErrorsMixin, forms.Form):
         self.fields["grade"].error_messages["invalid_choice"] = "请选择一般事故隐患或重大事故隐患"
         for key, label in PLAN_ELEMENTS.items():
             long = key in ("measures", "contingency")
-            self.fields[f"plan_{key}"] = _text(label, max_length=1000 if long else 200, rows=2 if long else 0)
+            self.fields[f"plan_{key}"] = text_field(
+                label, max_length=1000 if long else 200, rows=2 if long else 0
+            )
         if actor is not None and actor.role == Role.ENTERPRISE:
             # An enterprise confirms only its own general hazards: there is nothing to choose.
             self.fields["grade"].choices = [(Grade.GENERAL.value, Grade.GENERAL.label)]
@@ -149,37 +98,20 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 class DismissForm(ServiceErrorsMixin, forms.Form):
-    reason = _text("不予确认的理由", max_length=500, rows=2, placeholder="如：经现场核实，不构成事故隐患")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; each is checked by `attachments.store`, not here."""
-
-    def __init__(self, *args, **kwargs):
-        accept = "image/jpeg,image/png,image/webp,.pdf"
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "accept": accept}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [f for f in data if f]
-        return [data] if data else []
+    reason = text_field(
+        "不予确认的理由", max_length=500, rows=2, placeholder="如：经现场核实，不构成事故隐患"
+    )
 
 
 class SubmitForm(ServiceErrorsMixin, forms.Form):
-    description = _text("整改情况", max_length=2000, rows=3, placeholder="采取了哪些整改措施，效果如何")
+    description = text_field("整改情况", max_length=2000, rows=3, placeholder="采取了哪些整改措施，效果如何")
     files = MultipleFileField(label="整改证据（照片或 PDF，可多选）")
 
     aliases = {"attachments": "files", "file": "files"}
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
-    comment = _text("意见", max_length=500, rows=2)
+    comment = text_field("意见", max_length=500, rows=2)
 
     def __init__(self, *args, label: str = "意见", placeholder: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,8 +121,8 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
 
 
 class ListForm(ServiceErrorsMixin, forms.Form):
-    due_date = _date_field("督办期限")
-    comment = _text("督办要求", max_length=500, rows=2, placeholder="如：限期完成整改并报送整改报告")
+    due_date = date_field("督办期限")
+    comment = text_field("督办要求", max_length=500, rows=2, placeholder="如：限期完成整改并报送整改报告")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,8 +140,8 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         label="发现方式", choices=Source.choices, required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    description = _text("隐患描述", max_length=2000, rows=4, placeholder="隐患的具体情形")
-    location = _text("隐患部位", max_length=200, placeholder="如：配电室、煤气站")
+    description = text_field("隐患描述", max_length=2000, rows=4, placeholder="隐患的具体情形")
+    location = text_field("隐患部位", max_length=200, placeholder="如：配电室、煤气站")
 
     aliases = {"enterprise_id": "enterprise"}
 
@@ -237,9 +169,9 @@ class InspectionForm(ServiceErrorsMixin, forms.Form):
         label="检查类型", choices=Source.choices, required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    date = _date_field("检查日期")
-    inspectors = _text("检查人员", max_length=300, placeholder="如：张三、李四")
-    note = _text("备注", max_length=2000, rows=2)
+    date = date_field("检查日期")
+    inspectors = text_field("检查人员", max_length=300, placeholder="如：张三、李四")
+    note = text_field("备注", max_length=2000, rows=2)
 
     aliases = {"day": "date"}
 

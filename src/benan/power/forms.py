@@ -8,40 +8,17 @@ from __future__ import annotations
 
 from django import forms
 
-from benan.hazards.forms import MultipleFileField, MultipleFileInput, ServiceErrorsMixin
+from benan.core.forms import (
+    MultipleFileField,
+    MultipleFileInput,
+    ServiceErrorsMixin,
+    date_field,
+    degrees_field,
+    text_field,
+    user_label,
+)
 
-DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
-NUMBER_ERRORS = {"invalid": "请输入数字（十进制度，如 30.64213）"}
-
-
-def _text(label: str, *, max_length: int, rows: int = 0) -> forms.CharField:
-    attrs = {"class": "form-control"}
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
-
-
-def _degrees(label: str, name: str) -> forms.FloatField:
-    return forms.FloatField(
-        label=label,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "inputmode": "decimal", "data-geo": name, "autocomplete": "off"}
-        ),
-        error_messages=NUMBER_ERRORS,
-    )
-
-
-def user_label(user) -> str:
-    name = user.get_full_name() or user.username
-    region = user.region.full_name if user.region_id else ""
-    return f"{name}（{user.get_role_display()}，{region}）"
 
 
 class Form(ServiceErrorsMixin, forms.Form):
@@ -84,16 +61,10 @@ class CheckForm(Form):
             attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp"}
         ),
     )
-    lat = _degrees("核查位置纬度", "lat")
-    lon = _degrees("核查位置经度", "lon")
-    finding = _text("现场核查情况", max_length=2000, rows=3)
-    checked_on = forms.DateField(
-        label="核查日期（不填为今天）",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages=DATE_ERRORS,
-    )
+    lat = degrees_field("核查位置纬度", "lat")
+    lon = degrees_field("核查位置经度", "lon")
+    finding = text_field("现场核查情况", max_length=2000, rows=3)
+    checked_on = date_field("核查日期（不填为今天）")
 
     aliases = {"photo_ids": "photos", "file": "photos"}
 
@@ -101,8 +72,8 @@ class CheckForm(Form):
 class CaseForm(Form):
     """一键立案: cause and facts come prefilled from the alert; officers are optional."""
 
-    cause = _text("案由", max_length=200)
-    facts = _text("违法事实", max_length=5000, rows=5)
+    cause = text_field("案由", max_length=200)
+    facts = text_field("违法事实", max_length=5000, rows=5)
     officers = forms.MultipleChoiceField(
         label="执法人员（可选，调查取证前须至少两名）",
         required=False,

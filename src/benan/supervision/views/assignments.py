@@ -4,9 +4,8 @@ progress reports, the actions (报告进展, 报送办结, 验收通过, 退回,
 
 Thin views: reads through `assignment_queries` and `assignments.get`, writes through `assignments`;
 outside the scope is 404, enterprises get 403 on lists. The forms live here (they only collect
-input; the rules and their Chinese messages are the services' and guards'). Imports from core,
-enterprises (region choices), hazards (the service-errors mixin and the multiple-file field) and
-this app.
+input; the rules and their Chinese messages are the services' and guards'). Imports from core
+(the shared form fields), enterprises (region choices) and this app.
 """
 
 from __future__ import annotations
@@ -26,11 +25,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from benan.core import attachments, clock
+from benan.core.forms import MultipleFileField, ServiceErrorsMixin, date_field, text_field
 from benan.core.loop import role_allows
 from benan.core.models import GOVERNMENT_ROLES
 from benan.core.pages import attempt, http_errors, is_partial, list_page, messages_of
 from benan.enterprises.forms import grouped_regions, scope_regions
-from benan.hazards.forms import MultipleFileField, ServiceErrorsMixin
 
 from .. import assignment_queries as queries
 from .. import assignments as services
@@ -43,20 +42,6 @@ BOARD_LIMIT = 50
 HISTORY_LIMIT = 100
 
 # -- forms -------------------------------------------------------------------------------------
-
-
-def _text(label: str, *, max_length: int, rows: int = 0, placeholder: str = "") -> forms.CharField:
-    attrs = {"class": "form-control"}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=max_length,
-        widget=widget,
-        error_messages={"max_length": f"不能超过{max_length}个字符"},
-    )
 
 
 class Form(ServiceErrorsMixin, forms.Form):
@@ -75,15 +60,9 @@ class RegionsField(forms.MultipleChoiceField):
 
 
 class AssignmentForm(Form):
-    title = _text("标题", max_length=200, placeholder="如：开展汛期安全生产隐患排查整治")
-    requirements = _text("工作要求", max_length=10_000, rows=5)
-    due_date = forms.DateField(
-        label="办理期限",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
-    )
+    title = text_field("标题", max_length=200, placeholder="如：开展汛期安全生产隐患排查整治")
+    requirements = text_field("工作要求", max_length=10_000, rows=5)
+    due_date = date_field("办理期限")
     regions = RegionsField(
         label="接收区划（可多选）",
         required=False,
@@ -98,7 +77,7 @@ class AssignmentForm(Form):
 
 
 class ReportForm(Form):
-    text = _text("内容", max_length=5000, rows=3)
+    text = text_field("内容", max_length=5000, rows=3)
     files = MultipleFileField(label="附件（图片或 PDF，可多选）")
 
     def __init__(self, *args, label: str = "进展情况", **kwargs):
@@ -107,11 +86,11 @@ class ReportForm(Form):
 
 
 class CommentForm(Form):
-    comment = _text("验收意见（可不填）", max_length=500)
+    comment = text_field("验收意见（可不填）", max_length=500)
 
 
 class ReasonForm(Form):
-    reason = _text("理由", max_length=500, rows=2)
+    reason = text_field("理由", max_length=500, rows=2)
 
     def __init__(self, *args, label: str = "理由", **kwargs):
         super().__init__(*args, **kwargs)
