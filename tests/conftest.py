@@ -7,7 +7,7 @@ Regions are the real Sichuan tree. Enterprises: `wuhou_ent` (成都市武侯区,
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.test import Client
@@ -34,6 +34,28 @@ def make_uscc(region_code: str = WUHOU, serial: int | None = None) -> str:
     n = next(_serial) if serial is None else serial
     body = f"{n:08d}"
     return uscc.make("91" + region_code + body + uscc.org_check_character(body))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--travel",
+        default=None,
+        metavar="MOMENT",
+        help="run every test as if the clock read MOMENT (ISO 8601 with offset, e.g. "
+        "2026-12-01T00:10+08:00), ticking: shakes out tests that hold only at some hours or days",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def travelled(request):
+    moment = request.config.getoption("--travel")
+    if not moment:
+        yield None
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

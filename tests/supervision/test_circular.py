@@ -183,3 +183,23 @@ def test_a_user_outside_the_region_may_not_report_on_it(regions, tmp_path, wuhou
         call_command("report", "monthly", region="510100", month="2026-10", out=str(out),
                      user="wuhou-inspector", stdout=StringIO())
     assert not out.exists()
+
+
+def test_a_city_circular_leaves_out_the_provinces_unpublished_unannounced_findings(
+    regions, admin, cd_office, wuhou_ent, tmp_path
+):
+    """Without --user the circular is the region's office's view: the province's unannounced
+    inspection of a Chengdu enterprise counts in Chengdu's circular only once published."""
+    from benan.hazards import services as hazard_services
+    from tests.hazards.matrix import embargoed_inspection
+
+    inspection = embargoed_inspection(wuhou_ent, by="province")
+    key = f"{clock.today():%Y-%m}"
+
+    def found(region: str, name: str) -> str:
+        return table(report(tmp_path, region, key, name=name), "表1")[-1][1]
+
+    assert found("510100", "city.docx") == "0"
+    assert found("510000", "province.docx") == "1"
+    hazard_services.publish_inspection(actor=admin, inspection=inspection)
+    assert found("510100", "city-published.docx") == "1"
