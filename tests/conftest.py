@@ -46,16 +46,20 @@ def pytest_addoption(parser):
     )
 
 
-@pytest.fixture(autouse=True, scope="session")
-def travelled(request):
-    moment = request.config.getoption("--travel")
-    if not moment:
-        yield None
-        return
-    import time_machine
+def pytest_configure(config):
+    # Before collection, so that dates computed when test modules are imported travel too.
+    moment = config.getoption("--travel")
+    if moment:
+        import time_machine
 
-    with time_machine.travel(datetime.fromisoformat(moment), tick=True) as traveller:
-        yield traveller
+        config._benan_travel = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        config._benan_travel.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_benan_travel", None)
+    if traveller is not None:
+        traveller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@ closure only under the four-nos rule with every measure verified; accountability
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -206,6 +207,8 @@ def test_publication_is_public(api, office, cd_office, accident, wuhou_ent, pdf)
     assert office.post(f"/api/v1/investigations/{inv}/publish").status_code == 409
 
 
+# Mid-year: the accidents happen "two hours ago" and are counted in this year's statistics.
+@time_machine.travel(datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 def test_accountability_and_statistics(
     api, office, sc_office, accident, wuhou_ent, jinjiang_ent, mianyang_ent
 ):
