@@ -45,6 +45,8 @@ def test_a_commander_picks_a_point_and_dispatches_the_nearest_team(
     log_in(page, live_server.url, "commander")
     page.goto(f"{live_server.url}/emergency/")
     expect(page.locator("#emergency-map canvas").first).to_be_visible()
+    # The canvas shows before the outline is loaded; a click then picks nothing.
+    expect(page.locator("#emergency-map")).to_have_attribute("data-ready", "1")
     box = page.locator("#emergency-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.55)  # somewhere in Sichuan
     expect(page.locator("#pick-lat")).not_to_have_value("")
