@@ -284,6 +284,25 @@ def test_accidents_are_compared_with_the_same_days_of_last_year(client, wuhou_in
     assert listed.context["page"].count == int(value) == 1
 
 
+@pytest.mark.parametrize(("moment", "expected"), [
+    ("2026-01-31T12:00+08:00", {"date_from": "2025-01-01", "date_to": "2025-01-31"}),  # a whole month
+    ("2026-03-01T00:10+08:00", {"date_from": "2025-01-01", "date_to": "2025-03-01"}),
+])
+def test_last_years_link_names_the_days_on_any_day(client, wuhou_inspector, moment, expected):
+    from datetime import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(moment)):
+        client.force_login(wuhou_inspector)
+        url, _ = figures_of(client.get(reverse("supervision:dashboard")))["accidents_last_year"]
+    assert query(url) == {"region": WUHOU, **expected}
+    # A past year is compared with the whole year before it.
+    client.force_login(wuhou_inspector)  # the travelled session has expired by now
+    url, _ = figures_of(client.get(reverse("supervision:dashboard"), {"year": "2025"}))["accidents_last_year"]
+    assert query(url) == {"region": WUHOU, "year": "2024"}
+
+
 # -- enterprise users ------------------------------------------------------------------------------
 
 

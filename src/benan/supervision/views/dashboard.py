@@ -23,6 +23,7 @@ from benan.accidents.models import Grade as AccidentGrade
 from benan.core import clock
 from benan.core.models import Region, RegionLevel
 from benan.core.pages import http_errors, messages_of
+from benan.core.period import Period
 from benan.core.scope import region_in_scope
 from benan.enterprises import queries as enterprise_queries
 from benan.enterprises.models import Status
@@ -130,7 +131,11 @@ def sections(data: dict, region: Region | None, year: int, *, government: bool) 
     ]
     before = data["accidents_last_year"]
     # Last year's accidents of the same days, as the accident list shows them (with their deaths).
-    before_url = link("accidents:list", region=code, **data["period"].same_period_last_year().params())
+    # The list takes a year or a range of days (not `month=`, which params() gives on 31 January).
+    last = data["period"].same_period_last_year()
+    days = ({"year": last.start.year} if last == Period.year(last.start.year)
+            else {"date_from": last.start.isoformat(), "date_to": last.end.isoformat()})
+    before_url = link("accidents:list", region=code, **days)
     change = {key: {"key": f"{key}_last_year", "before": before[key], "url": before_url,
                     **_change(a[key], before[key], unit)}
               for key, unit in (("accidents", "起"), ("deaths", "人"))}
