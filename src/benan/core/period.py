@@ -100,13 +100,6 @@ class Period:
             tail = f"{self.end.year}年" + tail
         return f"{self.start.year}年{self.start.month}月{self.start.day}日至{tail}"
 
-    def params(self) -> dict[str, str]:
-        """Query parameters that select this period on list pages and statistics endpoints."""
-        key = self.key
-        if "~" not in key:
-            return {"month": key} if "-" in key else {"year": key}
-        return {"date_from": self.start.isoformat(), "date_to": self.end.isoformat()}
-
 
 def _year_earlier(day: date) -> date:
     try:

@@ -131,7 +131,7 @@ def sections(data: dict, region: Region | None, year: int, *, government: bool) 
     ]
     before = data["accidents_last_year"]
     # Last year's accidents of the same days, as the accident list shows them (with their deaths).
-    # The list takes a year or a range of days (not `month=`, which params() gives on 31 January).
+    # The list takes a year or a range of days (on 31 January the days are a whole month: still days).
     last = data["period"].same_period_last_year()
     days = ({"year": last.start.year} if last == Period.year(last.start.year)
             else {"date_from": last.start.isoformat(), "date_to": last.end.isoformat()})
